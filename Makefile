@@ -1,0 +1,81 @@
+# The two commands: `make run` (the app with its worker, embedded default) and
+# `make test` (the whole suite). Everything else is a step they use.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install install-dev messages makemessages migrate seed worker lint format check-deploy bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Runtime dependencies only (pyproject.toml); re-run when it changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q .
+	touch $@
+
+# Runtime and development dependencies (pytest, ruff, playwright...).
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compile .po → .mo. The .mo files are committed too, so a machine without GNU gettext
+# still runs (with the translations of the last commit).
+messages: | $(BIN)/python
+	@if command -v msgfmt >/dev/null; then \
+		$(BIN)/python manage.py compilemessages -v0 -i .venv -i var; \
+	else echo "msgfmt not found (apt-get install gettext): using the committed .mo files"; fi
+
+# Extract the strings to translate into locale/{es,en}/LC_MESSAGES/django.po.
+makemessages: install-dev
+	$(BIN)/python manage.py makemessages -l es -l en --no-location -i ".venv/*" -i "var/*" -i "tests/*" -i "bench/*"
+
+migrate: install messages
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# The app at http://$(HOST):$(PORT) with a Celery worker and beat, on the embedded
+# default (SQLite, file mail under var/mail, filesystem broker under var/celery).
+# Ctrl-C stops all of it.
+run: seed
+	@echo "Serving on http://$(HOST):$(PORT) — Celery worker and beat log below. Ctrl-C stops."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A helpdesk worker --beat --loglevel=INFO --concurrency=2 \
+		--schedule=var/celerybeat-schedule & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A helpdesk worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule
+
+# The whole suite: unit, integration and browser tests. Uses DATABASE_URL and REDIS_URL
+# when set (CI sets PostgreSQL and Redis); otherwise SQLite, and PostgreSQL-only tests skip.
+test: install-dev messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=helpdesk.settings.production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
+	ALLOWED_HOSTS=helpdesk.example EMAIL_URL=smtp://localhost:25 \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Benchmarks print figures; see bench/README.md. Not part of `make test`.
+bench: install-dev
+	@ls bench/*.py | grep -v __init__ | while read f; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf var/db.sqlite3* var/celery var/celerybeat-schedule* var/mail var/test

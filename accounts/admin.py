@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization, User
+
+
+class UserInline(admin.TabularInline):
+    model = User
+    fields = ("email", "full_name", "language", "is_active")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "tax_id", "city", "language", "low_balance_threshold", "is_active")
+    list_filter = ("is_active", "language")
+    search_fields = ("name", "tax_id", "email")
+    fieldsets = (
+        (None, {"fields": ("name", "tax_id", "is_active")}),
+        (
+            _("Billing"),
+            {
+                "fields": (
+                    "email",
+                    "phone",
+                    "address",
+                    "postal_code",
+                    "city",
+                    "province",
+                    "country",
+                )
+            },
+        ),
+        (_("Preferences"), {"fields": ("language", "low_balance_threshold")}),
+    )
+    inlines = [UserInline]
+
+
+class AdminUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "role", "organization", "full_name", "language")
+
+
+class AdminUserChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = AdminUserCreationForm
+    form = AdminUserChangeForm
+    ordering = ("email",)
+    list_display = ("email", "full_name", "role", "organization", "language", "is_active")
+    list_filter = ("role", "is_active", "language")
+    list_select_related = ("organization",)
+    search_fields = ("email", "full_name", "organization__name")
+    autocomplete_fields = ("organization",)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "phone", "language")}),
+        (_("Role"), {"fields": ("role", "organization", "is_active", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "role",
+                    "organization",
+                    "full_name",
+                    "language",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    filter_horizontal = ()

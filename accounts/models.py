@@ -1,0 +1,173 @@
+"""Users (email login, one role each) and the client organizations they belong to."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    SPANISH = "es", _("Spanish")
+    ENGLISH = "en", _("English")
+
+
+class Organization(models.Model):
+    """A client company: it buys credits, holds contracts and opens tickets."""
+
+    name = models.CharField(_("name"), max_length=200)
+    tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+    email = models.EmailField(_("billing email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    province = models.CharField(_("province"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="ES")
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.SPANISH
+    )
+    # Credits (minutes of technician time); the client is warned below this balance.
+    low_balance_threshold = models.PositiveIntegerField(
+        _("low-balance threshold (credits)"), default=30
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="organization_name_lower")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def billing_address_lines(self) -> list[str]:
+        """The address as printed on invoices, without empty lines."""
+        city_line = " ".join(p for p in (self.postal_code, self.city) if p)
+        return [
+            line
+            for line in (self.address, city_line, self.province, self.get_country_display())
+            if line
+        ]
+
+    def get_country_display(self) -> str:
+        return {"ES": "España"}.get(self.country, self.country)
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their email address (stored lower-case)."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", False)
+        extra_fields.pop("is_staff", None)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.pop("is_staff", None)
+        extra_fields["is_superuser"] = True
+        extra_fields["role"] = User.Role.ADMIN
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Clients belong to exactly one organization; staff to none."""
+
+    class Role(models.TextChoices):
+        CLIENT = "client", _("Client")
+        TECHNICIAN = "technician", _("Technician")
+        ADMIN = "admin", _("Administrator")
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CLIENT)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.SPANISH
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            # A client belongs to one organization; technicians and admins to none.
+            models.CheckConstraint(
+                condition=(Q(role="client") & Q(organization__isnull=False))
+                | (~Q(role="client") & Q(organization__isnull=True)),
+                name="user_client_has_organization",
+                violation_error_message=_(
+                    "A client user belongs to one organization; staff users to none."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    # Django admin lets in whoever has is_staff: here that is the admin role, derived
+    # from the role so the two can never disagree.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.role == self.Role.ADMIN
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == self.Role.CLIENT
+
+    @property
+    def is_technician(self) -> bool:
+        return self.role == self.Role.TECHNICIAN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_support_staff(self) -> bool:
+        """Technicians and admins: the people who work tickets."""
+        return self.role in (self.Role.TECHNICIAN, self.Role.ADMIN)
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split() or [self.email])[0]
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()

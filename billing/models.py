@@ -1,0 +1,1 @@
+"""Models of the billing app arrive with its issue."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class HelpdeskConfig(AppConfig):
+    """The project package as an app: cross-app commands (seed_demo) and template tags."""
+
+    name = "helpdesk"
+    verbose_name = "Help desk"

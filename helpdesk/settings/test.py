@@ -1,0 +1,31 @@
+"""Settings for pytest: fast hashing, in-memory mail, eager Celery in unit tests.
+
+The database comes from ``DATABASE_URL`` like everywhere else: CI sets it to
+PostgreSQL; without it the suite runs on SQLite and PostgreSQL-only tests skip.
+"""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+
+# Unit tests run tasks in-process; the integration test that starts a real worker
+# switches this off for itself.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Keep test files away from the developer's var/ directory.
+_TEST_VAR = BASE_DIR / "var" / "test"
+MEDIA_ROOT = _TEST_VAR / "media"
+EMAIL_FILE_PATH = str(_TEST_VAR / "mail")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+REDIS_URL = env.str("REDIS_URL", default="")

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import views
+
+admin.site.site_header = "Soporte Créditos"
+admin.site.site_title = "Soporte Créditos"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/", include("accounts.urls")),
+    path("credits/", include("credits.urls")),
+    path("tickets/", include("tickets.urls")),
+    path("billing/", include("billing.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "helpdesk.views.error_403"
+handler404 = "helpdesk.views.error_404"
+handler500 = "helpdesk.views.error_500"

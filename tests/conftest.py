@@ -1,0 +1,66 @@
+"""Fixtures shared by every test. App-specific factories live in tests/<app>/factories.py."""
+
+import pytest
+from django.db import connection
+
+from tests.accounts.factories import (
+    AdminFactory,
+    OrganizationFactory,
+    TechnicianFactory,
+    UserFactory,
+)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Cliente Uno S.L.")
+
+
+@pytest.fixture
+def client_user(organization):
+    return UserFactory(organization=organization, email="ana@cliente-uno.example")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Otra Empresa S.A.")
+
+
+@pytest.fixture
+def other_client_user(other_organization):
+    return UserFactory(organization=other_organization, email="bob@otra.example")
+
+
+@pytest.fixture
+def technician(db):
+    return TechnicianFactory(full_name="Lucía Técnica")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(full_name="Admin Uno")
+
+
+@pytest.fixture
+def client_client(client, client_user):
+    """Django's test client, logged in as a client user."""
+    client.force_login(client_user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, technician):
+    """Django's test client, logged in as a technician."""
+    client.force_login(technician)
+    return client

@@ -1,0 +1,145 @@
+"""Walk every URL of the project as an outsider: never the data.
+
+For each URL name (see tests/authz.py): an anonymous visitor is sent to log in (or gets
+404); a client of another organization gets 404 for the victim's objects, and never
+sees the victim's marker on a page of their own; a client gets 404 on staff pages.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.accounts.factories import OrganizationFactory, UserFactory
+from tests.authz import Access, Case, Victim
+
+APPS = ("accounts", "credits", "tickets", "billing", "helpdesk")
+SKIPPED_NAMESPACES = {"admin"}  # Django admin checks is_staff itself; tested below.
+
+
+def _case_modules():
+    for app in APPS:
+        if find_spec(f"tests.{app}") is not None and find_spec(f"tests.{app}.authz_cases"):
+            yield import_module(f"tests.{app}.authz_cases")
+
+
+def _collect_cases() -> dict[str, Case]:
+    cases: dict[str, Case] = {}
+    for module in _case_modules():
+        cases.update(module.CASES)
+    return cases
+
+
+def _victim_builders():
+    for module in _case_modules():
+        if hasattr(module, "build_victim"):
+            yield module.build_victim
+
+
+def _url_names(patterns=None, namespace="") -> set[str]:
+    names = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names |= _url_names(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+CASES = _collect_cases()
+URL_NAMES = sorted(_url_names())
+
+
+def test_every_url_is_classified():
+    missing = [name for name in URL_NAMES if name not in CASES]
+    assert not missing, f"add these URLs to tests/<app>/authz_cases.py: {missing}"
+
+
+@pytest.fixture
+def victim(db):
+    organization = OrganizationFactory(name=f"{Victim.MARKER} S.L.", tax_id="B99999999")
+    user = UserFactory(organization=organization, full_name=f"{Victim.MARKER} Persona")
+    victim = Victim(organization=organization, user=user)
+    for build in _victim_builders():
+        build(victim)
+    return victim
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(organization=OrganizationFactory(name="Ajena S.L."), full_name="Ajeno")
+
+
+def _login_redirect(response) -> bool:
+    return response.status_code == 302 and response.url.startswith(reverse(settings.LOGIN_URL))
+
+
+def _snapshot(victim: Victim):
+    """Everything of the victim's that an outsider's request could change."""
+    from django.apps import apps
+
+    rows = []
+    for model in apps.get_models():
+        if model._meta.app_label in {"accounts", "credits", "tickets", "billing"}:
+            rows.append((model._meta.label, sorted(model.objects.values_list("pk", flat=True))))
+    victim.organization.refresh_from_db()
+    return rows, {f.name: getattr(victim.organization, f.name) for f in victim.organization._meta.fields}
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_anonymous_gets_login_or_404(client, victim, name):
+    case = CASES.get(name)
+    if case is None:
+        pytest.fail(f"{name} is not classified in tests/<app>/authz_cases.py")
+    url = reverse(name, kwargs=case.kwargs(victim))
+    for method in ("get", "post") if case.post else ("get",):
+        response = getattr(client, method)(url)
+        if case.access is Access.PUBLIC:
+            assert response.status_code in (200, 302, 404, 405), (method, url)
+            assert Victim.MARKER.encode() not in response.content, (method, url)
+        else:
+            assert _login_redirect(response) or response.status_code == 404, (
+                method,
+                url,
+                response.status_code,
+            )
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_client_of_another_organization_never_gets_the_data(client, victim, outsider, name):
+    case = CASES[name]
+    url = reverse(name, kwargs=case.kwargs(victim))
+    client.force_login(outsider)
+    before = _snapshot(victim)
+    methods = ("get", "post") if case.post and case.access is not Access.OWN else ("get",)
+    for method in methods:
+        response = getattr(client, method)(url)
+        if case.access in (Access.OBJECT, Access.STAFF):
+            assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+        elif case.access is Access.OWN:
+            assert response.status_code in (200, 302), (method, url, response.status_code)
+        assert Victim.MARKER.encode() not in response.content, (method, url)
+    assert _snapshot(victim) == before, f"{name}: an outsider's request changed the victim's data"
+
+
+@pytest.mark.parametrize("name", [n for n in URL_NAMES if CASES.get(n, Case(Access.PUBLIC)).access is Access.OBJECT])
+def test_the_owner_reaches_their_own_objects(client, victim, name):
+    """The 404s above come from scoping, not from a broken page: the owner gets through."""
+    case = CASES[name]
+    client.force_login(victim.user)
+    response = client.get(reverse(name, kwargs=case.kwargs(victim)))
+    assert response.status_code in (200, 302, 405), (name, response.status_code)
+
+
+def test_admin_site_turns_away_clients_and_technicians(client, victim, outsider, technician):
+    for user in (outsider, technician):
+        client.force_login(user)
+        response = client.get(reverse("admin:accounts_organization_changelist"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))

@@ -1,0 +1,1 @@
+"""Models of the tickets app arrive with its issue."""
