@@ -1,7 +1,6 @@
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization, User
@@ -46,10 +45,20 @@ class AdminUserCreationForm(UserCreationForm):
         fields = ("email", "role", "organization", "full_name", "language")
 
 
-class AdminUserChangeForm(forms.ModelForm):
-    class Meta:
+class AdminUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = (
+            "email",
+            "password",
+            "full_name",
+            "phone",
+            "language",
+            "role",
+            "organization",
+            "is_active",
+            "is_superuser",
+        )
 
 
 @admin.register(User)

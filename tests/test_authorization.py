@@ -89,7 +89,9 @@ def _snapshot(victim: Victim):
         if model._meta.app_label in {"accounts", "credits", "tickets", "billing"}:
             rows.append((model._meta.label, sorted(model.objects.values_list("pk", flat=True))))
     victim.organization.refresh_from_db()
-    return rows, {f.name: getattr(victim.organization, f.name) for f in victim.organization._meta.fields}
+    return rows, {
+        f.name: getattr(victim.organization, f.name) for f in victim.organization._meta.fields
+    }
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
@@ -128,7 +130,9 @@ def test_client_of_another_organization_never_gets_the_data(client, victim, outs
     assert _snapshot(victim) == before, f"{name}: an outsider's request changed the victim's data"
 
 
-@pytest.mark.parametrize("name", [n for n in URL_NAMES if CASES.get(n, Case(Access.PUBLIC)).access is Access.OBJECT])
+@pytest.mark.parametrize(
+    "name", [n for n in URL_NAMES if CASES.get(n, Case(Access.PUBLIC)).access is Access.OBJECT]
+)
 def test_the_owner_reaches_their_own_objects(client, victim, name):
     """The 404s above come from scoping, not from a broken page: the owner gets through."""
     case = CASES[name]

@@ -2,7 +2,7 @@ import factory
 
 from accounts.models import Language, Organization, User
 
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

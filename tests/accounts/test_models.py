@@ -16,7 +16,9 @@ def test_organization_needs_only_a_name():
 
 @pytest.mark.django_db
 def test_billing_address_lines_skip_empty_parts():
-    org = OrganizationFactory(address="Calle Luna 3", postal_code="41001", city="Sevilla", province="")
+    org = OrganizationFactory(
+        address="Calle Luna 3", postal_code="41001", city="Sevilla", province=""
+    )
     assert org.billing_address_lines == ["Calle Luna 3", "41001 Sevilla", "España"]
 
 
@@ -49,8 +51,10 @@ def test_only_admins_get_into_django_admin():
     admin = User.objects.create_superuser("boss@example.com", "pw-123456")
     tech = User.objects.create_user("tech@example.com", "pw-123456", role=User.Role.TECHNICIAN)
     assert admin.role == User.Role.ADMIN
-    assert admin.is_staff and admin.is_superuser
+    assert admin.is_staff
+    assert admin.is_superuser
     assert not tech.is_staff
-    assert tech.is_support_staff and admin.is_support_staff
+    assert tech.is_support_staff
+    assert admin.is_support_staff
     admin.is_active = False
     assert not admin.is_staff

@@ -6,7 +6,9 @@ from accounts.models import User
 
 @pytest.mark.django_db
 def test_update_profile_saves_name_phone_and_language(client_user):
-    services.update_profile(client_user, full_name="  Ana López ", phone="600 000 000", language="en")
+    services.update_profile(
+        client_user, full_name="  Ana López ", phone="600 000 000", language="en"
+    )
     client_user.refresh_from_db()
     assert (client_user.full_name, client_user.phone, client_user.language) == (
         "Ana López",

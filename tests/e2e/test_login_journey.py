@@ -34,4 +34,7 @@ def test_client_logs_in_and_switches_language(page, demo):
 
 def test_wrong_password_is_explained(page, demo):
     login(page, "marta@laespiga.example", "not-the-password")
-    assert "clave correctos" in page.locator(".alert-danger, .invalid-feedback, form").first.inner_text()
+    assert (
+        "clave correctos"
+        in page.locator(".alert-danger, .invalid-feedback, form").first.inner_text()
+    )
