@@ -80,6 +80,7 @@ TEMPLATES = [
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The embedded default serves a web process and a Celery worker at once: WAL lets
     # readers and one writer work together, IMMEDIATE takes the write lock up front so
     # concurrent writers wait (timeout, seconds) instead of failing with "locked".
