@@ -66,6 +66,9 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("preview_text", "preview_html")
 
+    class Media:
+        css = {"all": ["css/notifications-admin.css"]}
+
     def has_add_permission(self, request):
         return False
 
@@ -89,14 +92,17 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         except Exception as exc:  # show why it cannot be rendered, like the worker would
             return format_html("<strong>{}</strong> {}", _("Cannot render:"), exc)
         return format_html(
-            "<p><strong>{}</strong></p><pre>{}</pre>", rendered.subject, rendered.text
+            '<p><strong>{}</strong></p><pre class="outbox-preview-text">{}</pre>',
+            rendered.subject,
+            rendered.text,
         )
 
     @admin.display(description=_("HTML"))
     def preview_html(self, email):
         url = reverse("admin:notifications_outboxemail_preview", args=[email.pk])
         return format_html(
-            '<iframe src="{}" sandbox="" title="{}" width="100%" height="640"></iframe>',
+            '<iframe src="{}" sandbox="" title="{}" class="outbox-preview-html" '
+            'width="700" height="720"></iframe>',
             url,
             _("HTML preview"),
         )
