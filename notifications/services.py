@@ -120,17 +120,38 @@ def queue_email_to_many(
 
 
 def queue_email_to_organization(
-    organization: Organization, kind: str, context: dict, **options
+    organization: Organization,
+    kind: str,
+    context: dict,
+    *,
+    dedupe_key: str | None = None,
+    attachments: Iterable[tuple[str, dict]] = (),
 ) -> list[OutboxEmail]:
     """The email to each active client user of ``organization``. Raises like ``queue_email``."""
     return queue_email_to_many(
-        selectors.organization_recipients(organization), kind, context, **options
+        selectors.organization_recipients(organization),
+        kind,
+        context,
+        dedupe_key=dedupe_key,
+        attachments=attachments,
     )
 
 
-def queue_email_to_staff(kind: str, context: dict, **options) -> list[OutboxEmail]:
+def queue_email_to_staff(
+    kind: str,
+    context: dict,
+    *,
+    dedupe_key: str | None = None,
+    attachments: Iterable[tuple[str, dict]] = (),
+) -> list[OutboxEmail]:
     """The email to each active technician and admin. Raises like ``queue_email``."""
-    return queue_email_to_many(selectors.staff_recipients(), kind, context, **options)
+    return queue_email_to_many(
+        selectors.staff_recipients(),
+        kind,
+        context,
+        dedupe_key=dedupe_key,
+        attachments=attachments,
+    )
 
 
 def _publish(email_ids: list[int]) -> None:
