@@ -66,7 +66,10 @@ def main():
         if broker.startswith("redis"):
             import redis
 
-            redis.Redis.from_url(broker).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+            queue = settings.CELERY_TASK_DEFAULT_QUEUE
+            redis.Redis.from_url(broker).delete(
+                queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+            )
 
 
 def run(args, broker):
@@ -106,15 +109,18 @@ def run(args, broker):
     ids = list(OutboxEmail.objects.order_by("pk").values_list("pk", flat=True))
     mail.outbox = []
 
-    def drain():
+    def drain(start):
+        # Each sender starts at its own place (as workers take different tasks), then
+        # goes round over the others' rows too (as redelivered tasks would).
         try:
-            for pk in ids:
+            for pk in ids[start:] + ids[:start]:
                 services.send_email(pk)
         finally:
             connection.close()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=drain) for _ in range(args.threads)]
+    step = len(ids) // args.threads
+    threads = [threading.Thread(target=drain, args=(i * step,)) for i in range(args.threads)]
     for thread in threads:
         thread.start()
     for thread in threads:
