@@ -1,4 +1,5 @@
-"""A real Celery worker process for integration tests: ``celery_worker_process``.
+"""A real Celery worker process for integration tests: the ``celery_worker_process`` fixture,
+available to every test of the suite (registered in tests/conftest.py).
 
 The worker runs ``celery -A helpdesk worker`` (threads pool) on the real Redis
 (``REDIS_URL``) against the pytest-django PostgreSQL test database, with the embedded
@@ -33,8 +34,6 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
-
-from notifications.models import OutboxEmail
 
 STARTUP_TIMEOUT = 60  # seconds
 WAIT_TIMEOUT = 30  # seconds
@@ -123,8 +122,11 @@ class CeleryWorkerProcess:
         return self.log_path.read_text(errors="replace")
 
     # --- waiting
-    def wait_until_sent(self, emails: Iterable[OutboxEmail] | OutboxEmail) -> list[OutboxEmail]:
-        """Wait until every given outbox row is no longer pending; return them fresh."""
+    def wait_until_sent(self, emails) -> list:
+        """Wait until every given outbox row (one, or an iterable) is no longer pending;
+        return them fresh from the database."""
+        from notifications.models import OutboxEmail  # a pytest plugin: Django loads first
+
         ids = [emails.pk] if isinstance(emails, OutboxEmail) else [e.pk for e in emails]
         rows = OutboxEmail.objects.filter(pk__in=ids)
         self._wait(
