@@ -1,7 +1,8 @@
 """A tiny SMTP server on a local socket: the mail backend talks real SMTP to it.
 
 ``mode``: ``accept`` (keeps the messages), ``reject`` (550 for every recipient),
-``defer`` (451 for every recipient), ``busy`` (421 greeting), ``hang_up`` (closes at once).
+``defer`` (451 for every recipient), ``busy`` (421 greeting), ``hang_up`` (closes at once),
+``stall`` (takes the message's data and never answers: ``stalled`` is set meanwhile).
 """
 
 import socketserver
@@ -44,6 +45,11 @@ class _Handler(socketserver.StreamRequestHandler):
             elif command == b"DATA":
                 self.reply("354 End data with <CR><LF>.<CR><LF>")
                 data = True
+                if server.mode == "stall":
+                    server.stalled.set()
+                    while self.rfile.readline():  # until the client goes away
+                        pass
+                    return
             elif command == b"QUIT":
                 self.reply("221 2.0.0 Bye")
                 return
@@ -55,6 +61,7 @@ class LocalSMTPServer:
     def __init__(self, mode: str = "accept"):
         self.mode = mode
         self.messages: list[bytes] = []
+        self.stalled = threading.Event()
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.owner = self

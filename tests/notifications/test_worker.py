@@ -3,9 +3,11 @@
 Exactly one email of each, after a redelivery, a lost enqueue and a broker outage.
 """
 
+import json
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import timedelta
 
 import pytest
@@ -19,6 +21,7 @@ from notifications.tasks import send_email as send_email_task
 from notifications.tasks import sweep_outbox as sweep_outbox_task
 from tests.accounts.factories import OrganizationFactory, TechnicianFactory, UserFactory
 from tests.notifications.factories import SAMPLE_CONTEXTS
+from tests.notifications.smtp import LocalSMTPServer
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -137,3 +140,67 @@ def test_a_broker_outage_delays_the_email_and_never_loses_it(celery_worker_proce
     assert celery_worker_process.wait_for_tasks([sweep]) == {sweep: "1"}
     celery_worker_process.wait_until_sent(email)
     assert recipients_of(celery_worker_process.messages()) == [user.email]
+
+
+def test_a_worker_killed_while_sending_loses_nothing_and_sends_once(
+    celery_worker_process, tmp_path
+):
+    user = UserFactory()
+    with transaction.atomic():
+        email = queue(user, Kind.LOW_BALANCE)
+        connection.run_on_commit.clear()  # published by hand below, to the doomed worker
+    doomed_queue = f"{celery_worker_process.queue}-doomed"
+    with LocalSMTPServer("stall") as smtp:
+        doomed = celery_worker_process.another(
+            tmp_path, doomed_queue, EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}"
+        )
+        doomed.start()
+        try:
+            send_email_task.apply_async((email.pk,), queue=doomed_queue)
+            assert smtp.stalled.wait(30), doomed.log_text()
+            # Mid-send, the row is locked: anyone else skips it.
+            assert services.send_email(email.pk) is None
+            doomed.process.kill()  # SIGKILL: no cleanup, no acknowledgement
+            doomed.process.wait()
+        finally:
+            doomed.stop()
+            forget_queue(doomed.redis_url, doomed_queue)
+
+    # PostgreSQL rolled the dead worker's transaction back: no attempt, nothing delivered.
+    wait_until_unlocked(email)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutboxEmail.Status.PENDING, 0)
+    assert smtp.messages == []
+
+    # Minutes later the sweep publishes it again, and the live worker sends it, once.
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        enqueued_at=timezone.now() - timedelta(minutes=3)
+    )
+    sweep = sweep_outbox_task.delay().id
+    assert celery_worker_process.wait_for_tasks([sweep]) == {sweep: "1"}
+    [email] = celery_worker_process.wait_until_sent(email)
+    assert (email.status, email.attempts) == (OutboxEmail.Status.SENT, 1)
+    assert recipients_of(celery_worker_process.messages()) == [user.email]
+
+
+def wait_until_unlocked(email, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with transaction.atomic():
+            rows = OutboxEmail.objects.select_for_update(skip_locked=True).filter(pk=email.pk)
+            if rows.exists():
+                return
+        time.sleep(0.1)
+    pytest.fail("the dead worker's row lock was never released")
+
+
+def forget_queue(redis_url, name):
+    """Drop a test queue and its unacknowledged messages from Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    for tag, payload in client.hgetall("unacked").items():
+        if json.loads(payload)[-1] == name:  # [message, exchange, routing key]
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)

@@ -58,7 +58,10 @@ def _database_url() -> str:
 class CeleryWorkerProcess:
     """A running worker: what it mailed, and ways to wait for it."""
 
-    def __init__(self, base_dir: Path, redis_url: str, database_url: str, queue: str):
+    def __init__(
+        self, base_dir: Path, redis_url: str, database_url: str, queue: str, **extra_env: str
+    ):
+        self.redis_url, self.database_url = redis_url, database_url
         self.var_dir = base_dir
         self.mail_dir = base_dir / "mail"
         self.log_path = base_dir / "worker.log"
@@ -77,6 +80,7 @@ class CeleryWorkerProcess:
             "DEBUG": "false",
             "CONN_MAX_AGE": "0",  # no idle connection left on the test database
             "LOG_LEVEL": "INFO",
+            **extra_env,
         }
         self.process: subprocess.Popen | None = None
 
@@ -93,6 +97,10 @@ class CeleryWorkerProcess:
             command, cwd=settings.BASE_DIR, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
         self._wait(lambda: b" ready." in self.log_path.read_bytes(), STARTUP_TIMEOUT, "start")
+
+    def another(self, base_dir: Path, queue: str, **extra_env: str) -> "CeleryWorkerProcess":
+        """A second worker on the same Redis and database, consuming ``queue`` (not started)."""
+        return CeleryWorkerProcess(base_dir, self.redis_url, self.database_url, queue, **extra_env)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
