@@ -10,6 +10,9 @@ from tests.accounts.factories import (
     UserFactory,
 )
 
+# celery_worker_process: a real Celery worker on Redis and the test database.
+pytest_plugins = ["tests.notifications.worker"]
+
 
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # Project apps, in dependency order: accounts ← credits ← tickets, billing.
     "helpdesk",
     "accounts",
+    "notifications",
     "credits",
     "tickets",
     "billing",
@@ -175,21 +176,42 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # The visibility timeout (seconds) must exceed the longest task time limit, or Redis
-    # redelivers a task that is still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # redelivers a task that is still running (tests/helpdesk/test_celery_settings.py).
+    # A short connect timeout (seconds): with Redis down, publishing fails fast and the
+    # outbox sweep sends the email later, instead of a web request hanging.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
+# One queue name per deployment, so several can share a Redis database.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 300  # seconds, hard limit
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # At-least-once delivery: acknowledge after the task ran; requeue when the worker dies.
 # Every task is idempotent, so a redelivery does no harm.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# On a lost broker connection the unacknowledged tasks are delivered again: cancel the
+# running ones rather than have them run twice at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work: one scheduler only (``celery beat``, or ``worker --beat`` in `make run`).
+# Never far-future ETAs or long countdowns on Redis: a task waiting past the visibility
+# timeout is delivered again. Retries wait in the database (outbox ``next_attempt_at``)
+# and the sweep publishes them when due. ``expires`` (seconds) drops a run that waited
+# past the next one, e.g. during a broker outage.
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # The SLA sweep (tickets) and the expiry of credit lots (credits) are added here
+    # when those apps land.
+}
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

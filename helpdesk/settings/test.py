@@ -4,6 +4,8 @@ The database comes from ``DATABASE_URL`` like everywhere else: CI sets it to
 PostgreSQL; without it the suite runs on SQLite and PostgreSQL-only tests skip.
 """
 
+import uuid
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -17,6 +19,9 @@ ALLOWED_HOSTS = ["*"]
 # switches this off for itself.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A queue of this test run's own on the shared Redis: the worker started by
+# tests/notifications/conftest.py consumes it, no other worker steals from it.
+CELERY_TASK_DEFAULT_QUEUE = f"helpdesk-test-{uuid.uuid4().hex[:12]}"
 
 # Keep test files away from the developer's var/ directory.
 _TEST_VAR = BASE_DIR / "var" / "test"

@@ -1,0 +1,251 @@
+"""The kinds of email and the context each one needs: the contract with the apps that queue them.
+
+A context holds ids and plain values only, stored as JSON in the outbox row and turned
+back into Python values when the email is rendered, in the recipient's language:
+
+| type       | give                                   | the template gets                  |
+|------------|----------------------------------------|------------------------------------|
+| ``text``   | ``str`` (already in the data's words)  | ``str``                            |
+| ``int``    | ``int`` (credits are minutes)          | ``int`` (print with ``|credits``)  |
+| ``money``  | ``Decimal`` or ``int`` (euros)         | ``Decimal`` (print with ``|money``)|
+| ``datetime`` | aware ``datetime``                   | aware ``datetime`` (``|date``)     |
+| ``date``   | ``date``                               | ``date``                           |
+| ``url``    | a path (``/tickets/5/``) or full URL   | an absolute URL on ``SITE_URL``    |
+| ``choice`` | one of the key's values                | its label, translated              |
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Kind
+
+
+class NotificationError(Exception):
+    """An email that cannot be queued as asked: a mistake of the calling code."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownKind(NotificationError):
+    """The kind is not in the registry."""
+
+
+class InvalidContext(NotificationError):
+    """A context key is missing, unknown, or of the wrong type."""
+
+
+def absolute_url(path: str) -> str:
+    """``/tickets/5/`` → ``https://soporte.example.com/tickets/5/`` (full URLs pass through)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return urljoin(settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+@dataclass(frozen=True)
+class Key:
+    """One context key: its name, type (see the table above), and meaning."""
+
+    name: str
+    type: str
+    help: str
+    required: bool = True
+    choices: Mapping[str, object] = field(default_factory=dict)
+
+    def dump(self, value):
+        """The JSON value stored for ``value``. Raises InvalidContext."""
+        bad = InvalidContext(f"{self.name!r} must be {self.type}, not {value!r}")
+        if self.type in ("text", "url", "choice"):
+            if not isinstance(value, str):  # lazy translations too: translate at render
+                raise bad
+            if self.type == "url" and not value.startswith(("/", "http://", "https://")):
+                raise bad
+            if self.type == "choice" and value not in self.choices:
+                raise bad
+            return value
+        if self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise bad
+            return value
+        if self.type == "money":
+            if isinstance(value, bool) or not isinstance(value, Decimal | int):
+                raise bad  # never float
+            return str(value)
+        if self.type == "datetime":
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise bad
+            return value.isoformat()
+        if self.type == "date":
+            if isinstance(value, datetime) or not isinstance(value, date):
+                raise bad
+            return value.isoformat()
+        raise InvalidContext(f"unknown key type {self.type!r}")
+
+    def load(self, stored):
+        """The Python value the templates get for a stored JSON value."""
+        if stored is None:
+            return None
+        if self.type == "money":
+            try:
+                return Decimal(stored)
+            except InvalidOperation as exc:
+                raise InvalidContext(f"{self.name!r}: bad amount {stored!r}") from exc
+        if self.type == "datetime":
+            return datetime.fromisoformat(stored)
+        if self.type == "date":
+            return date.fromisoformat(stored)
+        if self.type == "url":
+            return absolute_url(stored)
+        if self.type == "choice":
+            return str(self.choices[stored])
+        return stored
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    """A kind of email: who gets it and the context keys its templates use."""
+
+    kind: Kind
+    audience: str
+    keys: tuple[Key, ...]
+
+    def template(self, part: str) -> str:
+        """``subject.txt``, ``body.txt`` or ``body.html`` of this kind."""
+        return f"notifications/{self.kind}/{part}"
+
+    def dump_context(self, context: Mapping) -> dict:
+        """The JSON stored for a caller's context. Raises InvalidContext."""
+        known = {key.name for key in self.keys}
+        if unknown := sorted(set(context) - known):
+            raise InvalidContext(f"{self.kind}: unknown context keys {unknown}")
+        if missing := [k.name for k in self.keys if k.required and context.get(k.name) is None]:
+            raise InvalidContext(f"{self.kind}: missing context keys {missing}")
+        return {
+            key.name: key.dump(context[key.name])
+            for key in self.keys
+            if context.get(key.name) is not None
+        }
+
+    def load_context(self, stored: Mapping) -> dict:
+        """The template context for a stored one; optional keys left out are None."""
+        return {key.name: key.load(stored.get(key.name)) for key in self.keys}
+
+
+SEVERITIES = {
+    "critical": _("Critical"),
+    "major": _("Major"),
+    "minor": _("Minor"),
+}
+
+ORGANIZATION = Key("organization_name", "text", "the client organization's name")
+BALANCE = Key("balance", "int", "spendable credits now (minutes)")
+RECHARGE_URL = Key(
+    "recharge_url", "url", "where to buy credits (default: the site's home)", required=False
+)
+TICKET_REFERENCE = Key("ticket_reference", "text", "the ticket's reference, e.g. '#42'")
+TICKET_SUBJECT = Key("ticket_subject", "text", "the ticket's subject")
+TICKET_URL = Key("ticket_url", "url", "the ticket's page")
+SLA_KEYS = (
+    TICKET_REFERENCE,
+    TICKET_SUBJECT,
+    TICKET_URL,
+    ORGANIZATION,
+    Key("severity", "choice", "critical, major or minor", choices=SEVERITIES),
+    Key("due_at", "datetime", "when the resolution target is (was) reached"),
+)
+
+KINDS: dict[str, EmailKind] = {
+    spec.kind: spec
+    for spec in (
+        EmailKind(
+            Kind.BALANCE_AFTER_DEDUCTION,
+            "clients",
+            (
+                ORGANIZATION,
+                Key("credits", "int", "credits deducted (minutes)"),
+                Key("balance", "int", "spendable credits after the deduction"),
+                Key("reason", "text", "what the credits paid for"),
+                Key("ticket_reference", "text", "the ticket charged", required=False),
+                Key("ticket_url", "url", "the ticket's page", required=False),
+                Key("statement_url", "url", "the movements page", required=False),
+            ),
+        ),
+        EmailKind(
+            Kind.LOW_BALANCE,
+            "clients",
+            (
+                ORGANIZATION,
+                BALANCE,
+                Key("threshold", "int", "the organization's low-balance threshold (credits)"),
+                RECHARGE_URL,
+            ),
+        ),
+        EmailKind(
+            Kind.CREDITS_EXPIRING,
+            "clients",
+            (
+                ORGANIZATION,
+                Key("credits", "int", "credits that will expire (minutes)"),
+                Key("expires_at", "datetime", "when they expire"),
+                BALANCE,
+            ),
+        ),
+        EmailKind(
+            Kind.ESTIMATE_EXCEEDS_BALANCE,
+            "clients",
+            (
+                ORGANIZATION,
+                TICKET_REFERENCE,
+                TICKET_SUBJECT,
+                TICKET_URL,
+                Key("estimated_credits", "int", "credits the work is estimated to take"),
+                BALANCE,
+                RECHARGE_URL,
+            ),
+        ),
+        EmailKind(
+            Kind.SLA_WARNING,
+            "staff",
+            (*SLA_KEYS, Key("percent", "int", "share of the target elapsed, e.g. 75")),
+        ),
+        EmailKind(Kind.SLA_BREACH, "staff", SLA_KEYS),
+        EmailKind(
+            Kind.TICKET_REPLY,
+            "clients or staff",
+            (
+                TICKET_REFERENCE,
+                TICKET_SUBJECT,
+                TICKET_URL,
+                Key("author_name", "text", "who wrote the reply"),
+                Key("message_excerpt", "text", "the reply's first lines, plain text"),
+                Key("organization_name", "text", "the client organization", required=False),
+            ),
+        ),
+        EmailKind(
+            Kind.INVOICE_ISSUED,
+            "clients",
+            (
+                ORGANIZATION,
+                Key("invoice_number", "text", "the invoice's number, e.g. 'A-2026-0001'"),
+                Key("total", "money", "the total, VAT included (euros)"),
+                Key("issued_on", "date", "the invoice's date"),
+                Key("invoice_url", "url", "the invoice's page or PDF"),
+            ),
+        ),
+    )
+}
+
+
+def get_kind(kind: str) -> EmailKind:
+    """The registry entry of ``kind``. Raises UnknownKind."""
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise UnknownKind(f"unknown email kind {kind!r}") from None

@@ -1,0 +1,87 @@
+"""The email outbox: one row per email, written in the transaction of the change that causes it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """What an email is about. Each kind has its templates and context keys (kinds.py)."""
+
+    BALANCE_AFTER_DEDUCTION = "balance_after_deduction", _("Balance after a deduction")
+    LOW_BALANCE = "low_balance", _("Low balance")
+    CREDITS_EXPIRING = "credits_expiring", _("Credits expiring soon")
+    ESTIMATE_EXCEEDS_BALANCE = "estimate_exceeds_balance", _("Estimate exceeds the balance")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breach")
+    TICKET_REPLY = "ticket_reply", _("Ticket reply")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+
+
+class OutboxEmail(models.Model):
+    """An email to one recipient: pending until a worker sends it once, or fails for good."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=64, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_emails",
+    )
+    # The address and language of the recipient when the email was queued.
+    to_email = models.CharField(_("to"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    # Ids and plain values only; the email is rendered from it when it is sent.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    # [[builder name, {params}], ...]: files built when the email is sent (attachments.py).
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Queueing the same key again returns this row: "send once" as a database fact.
+    dedupe_key = models.CharField(
+        _("deduplication key"), max_length=255, unique=True, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A pending email is sent at this time or later (retries wait here, never in the broker).
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # When a send task was last published for it; None when publishing failed.
+    enqueued_at = models.DateTimeField(_("enqueued"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The outbox sweep reads only pending rows, by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+            models.Index(fields=["status", "-created_at"], name="outbox_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="outbox_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.to_email or '?'}"

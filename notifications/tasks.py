@@ -1,0 +1,18 @@
+"""Celery tasks of the outbox: each takes ids, calls one service, and is safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="notifications.send_email")
+def send_email(email_id: int) -> str | None:
+    """Send one outbox email (nothing when it is sent, failed, not due, or being sent)."""
+    email = services.send_email(email_id)
+    return email.status if email else None
+
+
+@shared_task(name="notifications.sweep_outbox")
+def sweep_outbox() -> int:
+    """Publish again what is pending and due (beat, every minute)."""
+    return services.sweep_outbox()

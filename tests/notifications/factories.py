@@ -1,0 +1,87 @@
+"""Sample contexts for every kind of email, and outbox rows for admin tests."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import factory
+from django.utils import timezone
+
+from notifications.models import Kind, OutboxEmail
+from tests.accounts.factories import UserFactory
+
+MADRID = ZoneInfo("Europe/Madrid")
+DUE = datetime(2026, 3, 10, 17, 30, tzinfo=MADRID)
+
+# A valid context per kind, as the apps that queue them will pass it.
+SAMPLE_CONTEXTS = {
+    Kind.BALANCE_AFTER_DEDUCTION: {
+        "organization_name": "Panadería La Espiga",
+        "credits": 75,
+        "balance": 1245,
+        "reason": "Intervención: copia de seguridad",
+        "ticket_reference": "#42",
+        "ticket_url": "/tickets/42/",
+    },
+    Kind.LOW_BALANCE: {"organization_name": "Talleres Norte", "balance": 25, "threshold": 30},
+    Kind.CREDITS_EXPIRING: {
+        "organization_name": "Talleres Norte",
+        "credits": 60,
+        "expires_at": DUE,
+        "balance": 90,
+    },
+    Kind.ESTIMATE_EXCEEDS_BALANCE: {
+        "organization_name": "Talleres Norte",
+        "ticket_reference": "#7",
+        "ticket_subject": "Actualizar la tienda",
+        "ticket_url": "/tickets/7/",
+        "estimated_credits": 120,
+        "balance": 45,
+        "recharge_url": "/credits/buy/",
+    },
+    Kind.SLA_WARNING: {
+        "ticket_reference": "#7",
+        "ticket_subject": "La web no carga",
+        "ticket_url": "/tickets/7/",
+        "organization_name": "Talleres Norte",
+        "severity": "critical",
+        "due_at": DUE,
+        "percent": 75,
+    },
+    Kind.SLA_BREACH: {
+        "ticket_reference": "#7",
+        "ticket_subject": "La web no carga",
+        "ticket_url": "/tickets/7/",
+        "organization_name": "Talleres Norte",
+        "severity": "major",
+        "due_at": DUE,
+    },
+    Kind.TICKET_REPLY: {
+        "ticket_reference": "#7",
+        "ticket_subject": "La web no carga",
+        "ticket_url": "/tickets/7/",
+        "author_name": "Lucía Técnica",
+        "message_excerpt": "Ya está resuelto: <b>caché</b> & DNS.",
+    },
+    Kind.INVOICE_ISSUED: {
+        "organization_name": "Brightwave Studio",
+        "invoice_number": "A-2026-0012",
+        "total": Decimal("1234.56"),
+        "issued_on": date(2026, 3, 10),
+        "invoice_url": "/billing/invoices/12/",
+    },
+}
+
+
+class OutboxEmailFactory(factory.django.DjangoModelFactory):
+    """A row as ``queue_email`` writes it, without publishing a task."""
+
+    class Meta:
+        model = OutboxEmail
+
+    kind = Kind.LOW_BALANCE
+    recipient = factory.SubFactory(UserFactory)
+    to_email = factory.LazyAttribute(lambda email: email.recipient.email)
+    language = factory.LazyAttribute(lambda email: email.recipient.language)
+    context = {"organization_name": "Talleres Norte", "balance": 25, "threshold": 30}
+    enqueued_at = factory.LazyFunction(timezone.now)
