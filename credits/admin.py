@@ -69,6 +69,7 @@ def _adjust_link(organization_id) -> str:
 @admin.register(Wallet)
 class WalletAdmin(ReadOnlyAdmin):
     list_display = ("organization", "balance", "held", "last_entry_at", "adjust")
+    ordering = ("organization__name",)
     list_select_related = ("organization",)
     search_fields = ("organization__name",)
 

@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'credit lot',
                 'verbose_name_plural': 'credit lots',
-                'ordering': ['wallet', models.OrderBy(models.F('expires_at'), nulls_last=True), 'id'],
+                'ordering': [models.OrderBy(models.F('expires_at'), nulls_last=True), 'id'],
             },
         ),
         migrations.CreateModel(
@@ -123,7 +123,6 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'credit wallet',
                 'verbose_name_plural': 'credit wallets',
-                'ordering': ['organization__name'],
             },
         ),
         migrations.AddField(

