@@ -76,13 +76,15 @@ def test_a_statement_of_1000_movements_takes_under_3_seconds(db):
     organization = OrganizationFactory()
     bulk_movements(organization, 1000)
     today = timezone.localdate()
-    render_statement_pdf(selectors.statement_data(organization, today, today), language="es")
-    # CPU time of this process: other jobs on a shared machine do not make it flaky
-    # (bench/credits_bench.py prints the wall-clock time too).
-    started = time.process_time()
-    data = selectors.statement_data(organization, today - timedelta(days=1), today)
-    pdf = render_statement_pdf(data, language="es")
-    elapsed = time.process_time() - started
+    timings = []
+    for _ in range(2):
+        # CPU time of this process, best of two: other jobs on a shared machine do not
+        # make it flaky (bench/credits_bench.py prints the wall-clock time too).
+        started = time.process_time()
+        data = selectors.statement_data(organization, today - timedelta(days=1), today)
+        pdf = render_statement_pdf(data, language="es")
+        timings.append(time.process_time() - started)
+    elapsed = min(timings)
     assert len(data.movements) == 1001
     text = pdf_text(pdf)
     assert "Ticket #500" in text
