@@ -65,9 +65,11 @@ def header_line() -> str:
 
 
 def movement_block(entry: LedgerEntry) -> str:
-    """One movement: its line, and continuation lines when the text is long."""
+    """One movement: its line, and one continuation line when the text is long (longer
+    texts end in "…"; every line costs layout time)."""
     text_width = dict(COLUMNS)["text"]
-    text_lines = textwrap.wrap(entry_text(entry), text_width) or [""]
+    text_lines = textwrap.wrap(entry_text(entry), text_width, max_lines=2, placeholder=" …")
+    text_lines = text_lines or [""]
     first = _line(
         {
             "date": date_format(timezone.localtime(entry.created_at), "SHORT_DATE_FORMAT"),
@@ -79,7 +81,7 @@ def movement_block(entry: LedgerEntry) -> str:
         }
     )
     indent = " " * (dict(COLUMNS)["date"] + dict(COLUMNS)["kind"] + 2 * len(GAP))
-    rest = [indent + line for line in text_lines[1:3]]
+    rest = [indent + line for line in text_lines[1:]]
     return "\n".join([first, *rest])
 
 

@@ -90,3 +90,14 @@ def test_a_statement_of_1000_movements_takes_under_3_seconds(db):
     assert "Ticket #500" in text
     assert "Ticket #1000" in text
     assert elapsed < 3, f"1,000 movements took {elapsed:.2f} s of CPU"
+
+
+def test_a_long_movement_text_takes_two_lines_at_most(organization):
+    from credits.pdf import movement_block
+
+    grant(organization, 100)
+    entry = consume(organization, 15, reference_label="Ticket #9", reason="palabra " * 40)
+    lines = movement_block(entry).splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[-2:] == ["-15", "85"]
+    assert lines[1].endswith("…")
