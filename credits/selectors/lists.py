@@ -68,4 +68,5 @@ def statements_visible_to(user: User) -> QuerySet[Statement]:
 
 
 def statements_of(organization: Organization) -> QuerySet[Statement]:
+    """The organization's stored statements, newest first, with who asked for them."""
     return Statement.objects.filter(organization_id=organization.pk).select_related("requested_by")
