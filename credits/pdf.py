@@ -1,28 +1,38 @@
 """The balance statement as a PDF (WeasyPrint), in the reader's language.
 
-Movements are set as fixed-width (monospace) lines, five movements per block: WeasyPrint
-lays out and draws a six-cell table row about six times slower than one line of text,
-and a statement of 1,000 movements must be ready in well under 3 seconds (measured:
-about 10 s as a table, 1.3 s as these blocks; see bench/credits_bench.py).
+Movements are set as fixed-width (monospace) lines, one line per movement and five
+movements per block, with the free text last: WeasyPrint lays out and draws a six-cell
+table row about six times slower than one line of text, its cost grows with every line
+and every glyph, and a statement of 1,000 movements must be ready in under 3 seconds
+(a table took about 10 s; see bench/credits_bench.py for the figures of these lines).
 """
-
-import textwrap
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from helpdesk.formatting import format_credits
 
-from .models import LedgerEntry
+from .models import EntryKind, LedgerEntry
 from .selectors import StatementData
 
-# Characters per column of a movement line (DejaVu Sans Mono 7.5 pt on A4 fits ~110).
-COLUMNS = (("date", 10), ("kind", 17), ("text", 44), ("minutes", 5), ("credits", 8), ("after", 8))
+# Characters per column (DejaVu Sans Mono 7.5 pt: 112 fit across A4 portrait).
+COLUMNS = (("date", 10), ("kind", 12), ("minutes", 5), ("credits", 8), ("after", 8), ("text", 56))
+NUMERIC = {"minutes", "credits", "after"}
 MOVEMENTS_PER_BLOCK = 5
 GAP = "  "
+# Kinds in at most 12 characters, for the statement's column.
+SHORT_KINDS = {
+    EntryKind.PURCHASE: pgettext_lazy("short movement kind", "Purchase"),
+    EntryKind.REGISTRATION: pgettext_lazy("short movement kind", "Registration"),
+    EntryKind.CONSUMPTION: pgettext_lazy("short movement kind", "Consumption"),
+    EntryKind.EXPIRY: pgettext_lazy("short movement kind", "Expiry"),
+    EntryKind.ADJUSTMENT: pgettext_lazy("short movement kind", "Adjustment"),
+    EntryKind.REFUND: pgettext_lazy("short movement kind", "Refund"),
+}
 
 
 def signed_credits(amount: int) -> str:
@@ -39,15 +49,14 @@ def entry_text(entry: LedgerEntry) -> str:
 
 
 def _fit(value: str, width: int) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"
+    return value if len(value) <= width else value[: width - 1].rstrip() + "…"
 
 
 def _line(cells: dict[str, str]) -> str:
     out = []
     for name, width in COLUMNS:
         value = _fit(cells.get(name, ""), width)
-        numeric = name in ("minutes", "credits", "after")
-        out.append(value.rjust(width) if numeric else value.ljust(width))
+        out.append(value.rjust(width) if name in NUMERIC else value.ljust(width))
     return GAP.join(out).rstrip()
 
 
@@ -56,38 +65,31 @@ def header_line() -> str:
         {
             "date": _("Date"),
             "kind": _("Movement"),
-            "text": _("Reference and reason"),
             "minutes": _("Min."),
             "credits": _("Credits"),
             "after": _("Balance"),
+            "text": _("Reference and reason"),
         }
     )
 
 
-def movement_block(entry: LedgerEntry) -> str:
-    """One movement: its line, and one continuation line when the text is long (longer
-    texts end in "…"; every line costs layout time)."""
-    text_width = dict(COLUMNS)["text"]
-    text_lines = textwrap.wrap(entry_text(entry), text_width, max_lines=2, placeholder=" …")
-    text_lines = text_lines or [""]
-    first = _line(
+def movement_line(entry: LedgerEntry) -> str:
+    """One movement on one line; a text longer than its column ends in "…"."""
+    return _line(
         {
             "date": date_format(timezone.localtime(entry.created_at), "SHORT_DATE_FORMAT"),
-            "kind": entry.get_kind_display(),
-            "text": text_lines[0],
+            "kind": str(SHORT_KINDS.get(entry.kind, entry.get_kind_display())),
             "minutes": "" if entry.work_minutes is None else format_credits(entry.work_minutes),
             "credits": signed_credits(entry.amount),
             "after": format_credits(entry.balance_after),
+            "text": entry_text(entry),
         }
     )
-    indent = " " * (dict(COLUMNS)["date"] + dict(COLUMNS)["kind"] + 2 * len(GAP))
-    rest = [indent + line for line in text_lines[1:]]
-    return "\n".join([first, *rest])
 
 
 def movement_blocks(entries: list[LedgerEntry]) -> list[str]:
     """The movement lines, grouped MOVEMENTS_PER_BLOCK to a block (one rule under each)."""
-    lines = [movement_block(entry) for entry in entries]
+    lines = [movement_line(entry) for entry in entries]
     return [
         "\n".join(lines[i : i + MOVEMENTS_PER_BLOCK])
         for i in range(0, len(lines), MOVEMENTS_PER_BLOCK)
