@@ -1,7 +1,47 @@
-"""The price list of SPEC.md (called by ``manage.py seed_demo``)."""
+"""Demo credits (called by ``manage.py seed_demo``): the price list, then each demo
+organization's purchases and consumptions, written through the services with fixed
+idempotency keys, so a second run changes nothing."""
 
-from .models import Pack
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import EntryKind, Pack
 from .price_list import PRICE_LIST
+from .services import consume, grant
+
+# Per demo organization (by name): (days ago, what, credits, text, real minutes), in time
+# order. "registration" expires a year after purchase (Talleres Norte's in ~20 days);
+# "purchase" never expires. Brightwave ends with 15 credits, below its threshold of 30.
+HISTORY = (
+    (
+        "Panadería La Espiga S.L.",
+        (
+            (60, "registration", 120, "Pack de alta: 120 créditos", None),
+            (50, "consumption", 15, "Consulta: configurar el correo en el móvil", 10),
+            (41, "consumption", 30, "Consulta: el TPV no imprime los tickets", 22),
+            (30, "purchase", 60, "Recarga: 60 créditos", None),
+            (20, "consumption", 15, "Consulta: copia de seguridad fallida", 14),
+            (5, "consumption", 15, "Consulta: alta de un usuario nuevo", 9),
+        ),
+    ),
+    (
+        "Talleres Norte S.A.",
+        (
+            (345, "registration", 120, "Pack de alta: 120 créditos", None),
+            (300, "consumption", 30, "Consulta: acceso remoto al servidor", 25),
+            (200, "consumption", 15, "Consulta: impresora de red", 8),
+        ),
+    ),
+    (
+        "Brightwave Studio Ltd",
+        (
+            (90, "registration", 60, "Registration pack: 60 credits", None),
+            (80, "consumption", 30, "Consultation: DNS records for the new domain", 27),
+            (10, "consumption", 15, "Consultation: password reset for the CMS", 6),
+        ),
+    ),
+)
 
 
 def seed(demo) -> None:
@@ -9,3 +49,30 @@ def seed(demo) -> None:
         Pack.objects.get_or_create(
             credits=credits, price=price, defaults={"position": position, "active": True}
         )
+    now = timezone.now()
+    organizations = {org.name: org for org in demo.objects.get("organizations", [])}
+    for name, history in HISTORY:
+        organization = organizations.get(name)
+        if organization is None:
+            continue
+        for number, (days_ago, what, credits, text, minutes) in enumerate(history, start=1):
+            key = f"demo:{organization.pk}:{number}"
+            at = now - timedelta(days=days_ago)
+            if what == "consumption":
+                consume(
+                    organization,
+                    credits,
+                    reason=text,
+                    idempotency_key=key,
+                    work_minutes=minutes,
+                    at=at,
+                )
+            else:
+                grant(
+                    organization,
+                    credits,
+                    reason=text,
+                    kind=EntryKind(what),
+                    idempotency_key=key,
+                    at=at,
+                )

@@ -209,8 +209,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    # The SLA sweep (tickets) and the expiry of credit lots (credits) are added here
-    # when those apps land.
+    # Credits past their expiry date become expiry entries (credits.services.expire_lots).
+    "credits-expire-lots": {
+        "task": "credits.tasks.expire_lots_task",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
+    # The SLA sweep (tickets) is added here when that app lands.
 }
 
 # --- Logging ------------------------------------------------------------------
@@ -220,7 +225,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Security headers (strict values in production.py) ----------------------------
@@ -234,6 +244,10 @@ CONTENT_SECURITY_POLICY = (
 X_FRAME_OPTIONS = "DENY"
 
 # --- Product --------------------------------------------------------------------
+# A balance statement with more movements than this is built by a Celery task into a
+# private file, offered for download when ready; shorter ones download at once.
+CREDITS_STATEMENT_INLINE_MOVEMENTS = env.int("CREDITS_STATEMENT_INLINE_MOVEMENTS", default=1000)
+
 # The seller printed on invoices (billing); buyer data comes from the organization.
 SELLER = {
     "name": env.str("SELLER_NAME", default="Soporte Créditos S.L."),

@@ -1,0 +1,37 @@
+"""Every read of the credits app that is more than a ``get()``.
+
+``credits.selectors.balance(organization, at=None)`` is the spendable balance (an int).
+"""
+
+from .balances import BalanceSummary, balance, balance_summary, organizations_with_credits
+from .integrity import ledger_mismatches
+from .lists import (
+    lots_of,
+    movements_of,
+    period_bounds,
+    statements_of,
+    statements_visible_to,
+)
+from .pricing import credit_settings, pack_expiry, packs_for, registration_expiry, vat_rate
+from .statements import StatementData, movement_count, statement_data
+
+__all__ = [
+    "BalanceSummary",
+    "StatementData",
+    "balance",
+    "balance_summary",
+    "credit_settings",
+    "ledger_mismatches",
+    "lots_of",
+    "movement_count",
+    "movements_of",
+    "organizations_with_credits",
+    "pack_expiry",
+    "packs_for",
+    "period_bounds",
+    "registration_expiry",
+    "statement_data",
+    "statements_of",
+    "statements_visible_to",
+    "vat_rate",
+]

@@ -1,0 +1,280 @@
+"""Writes that move credits: grant, consume, adjust, refund a lot, expire lots.
+
+Each one locks the organization's wallet, writes its ledger entry and the new running
+balance in one transaction, and returns the entry (``entry.balance_after`` is the new
+balance). The same ``idempotency_key`` twice has one effect and returns the first entry.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from credits import selectors
+from credits.models import EntryKind, Hold, LedgerEntry, Lot
+
+from . import _core
+from .errors import InsufficientCredits, InvalidCredits, InvalidHold, InvalidRequest
+
+
+@transaction.atomic
+def grant(
+    organization: Organization,
+    credits: int,
+    *,
+    reason: str,
+    expires_at: datetime | None = None,
+    idempotency_key: str,
+    kind: str = EntryKind.PURCHASE,
+    reference=None,
+    reference_label: str = "",
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Add a lot of ``credits`` (expiring at ``expires_at``, or never) and its entry.
+
+    ``kind`` is purchase (default), registration (``expires_at`` defaults to the
+    registration validity) or adjustment. Raises InvalidCredits, InvalidRequest,
+    UnknownOrganization, IdempotencyConflict.
+    """
+    credits = _core.positive_credits(credits)
+    reason = _core.required_text(reason, _("reason"))
+    key = _core.idempotency_key(idempotency_key)
+    if kind not in LedgerEntry.GRANT_KINDS:
+        raise InvalidRequest(_("Credits are granted as a purchase, registration or adjustment."))
+    _core.aware(expires_at, _("expiry date"))
+    wallet = _core.locked_wallet(organization)
+    if entry := _core.replayed_entry(key, wallet=wallet, kind=kind, amount=credits):
+        return entry
+    now, recorded_at = _core.moment(wallet, at)
+    if kind == EntryKind.REGISTRATION and expires_at is None:
+        expires_at = selectors.registration_expiry(now)
+    lot = _core.add_lot(
+        wallet, credits, kind=kind, reason=reason, expires_at=expires_at, created_at=recorded_at
+    )
+    return _core.append_entry(
+        wallet,
+        kind=kind,
+        amount=credits,
+        reason=reason,
+        key=key,
+        recorded_at=recorded_at,
+        lot=lot,
+        actor=actor,
+        reference=reference,
+        reference_label=reference_label,
+    )
+
+
+@transaction.atomic
+def consume(
+    organization: Organization,
+    credits: int,
+    *,
+    reason: str,
+    ticket=None,
+    idempotency_key: str,
+    hold: Hold | None = None,
+    work_minutes: int | None = None,
+    reference=None,
+    reference_label: str = "",
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Spend ``credits``, soonest-expiring lots first, never-expiring last.
+
+    Never spends a lot past its expiry date, nor credits held for others. With ``hold``,
+    spends the held credits plus what is available, then closes the hold (the rest goes
+    back to the available balance). ``ticket`` (or ``reference``) is what it refers to;
+    ``work_minutes`` the real minutes of the work. Raises InsufficientCredits (nothing
+    changes), InvalidCredits, InvalidHold, InvalidRequest, UnknownOrganization,
+    IdempotencyConflict.
+    """
+    credits = _core.positive_credits(credits)
+    reason = _core.required_text(reason, _("reason"))
+    key = _core.idempotency_key(idempotency_key)
+    if ticket is not None and reference is not None:
+        raise InvalidRequest(_("Give the ticket or another reference, not both."))
+    if work_minutes is not None and (
+        isinstance(work_minutes, bool) or not isinstance(work_minutes, int) or work_minutes < 0
+    ):
+        raise InvalidRequest(_("Real minutes must be a whole number, zero or more."))
+    wallet = _core.locked_wallet(organization)
+    if entry := _core.replayed_entry(
+        key, wallet=wallet, kind=EntryKind.CONSUMPTION, amount=-credits
+    ):
+        return entry
+    now, recorded_at = _core.moment(wallet, at)
+    if hold is not None:
+        hold = _locked_open_hold(hold, wallet)
+    lots = _core.open_lots(wallet, now)
+    available = _core.spendable(wallet, lots, hold=hold)
+    if credits > available:
+        raise InsufficientCredits(requested=credits, available=available)
+    _core.take_from_lots(lots, credits)
+    if hold is not None:
+        wallet.held -= hold.amount
+    entry = _core.append_entry(
+        wallet,
+        kind=EntryKind.CONSUMPTION,
+        amount=-credits,
+        reason=reason,
+        key=key,
+        recorded_at=recorded_at,
+        actor=actor,
+        reference=ticket if ticket is not None else reference,
+        reference_label=reference_label,
+        work_minutes=work_minutes,
+    )
+    if hold is not None:
+        hold.status = Hold.Status.CONSUMED
+        hold.closed_at = recorded_at
+        hold.close_reason = reason
+        hold.consumed_entry = entry
+        hold.save(update_fields=["status", "closed_at", "close_reason", "consumed_entry"])
+    return entry
+
+
+def _locked_open_hold(hold: Hold, wallet) -> Hold:
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.wallet_id != wallet.pk or not hold.is_open:
+        raise InvalidHold()
+    return hold
+
+
+@transaction.atomic
+def adjust(
+    organization: Organization,
+    credits: int,
+    *,
+    reason: str,
+    actor: User,
+    idempotency_key: str,
+    expires_at: datetime | None = None,
+    reference=None,
+    reference_label: str = "",
+) -> LedgerEntry:
+    """An admin's manual correction: ``credits`` > 0 adds a lot, < 0 takes credits away.
+
+    A negative adjustment spends like ``consume`` and cannot take the balance below zero
+    nor touch held credits. Raises InvalidCredits (zero), InvalidRequest (no reason or
+    actor), InsufficientCredits, UnknownOrganization, IdempotencyConflict.
+    """
+    if isinstance(credits, bool) or not isinstance(credits, int) or credits == 0:
+        raise InvalidCredits(_("An adjustment is a whole number of credits other than zero."))
+    reason = _core.required_text(reason, _("reason"))
+    key = _core.idempotency_key(idempotency_key)
+    if actor is None or getattr(actor, "pk", None) is None:
+        raise InvalidRequest(_("An adjustment needs the person who makes it."))
+    _core.aware(expires_at, _("expiry date"))
+    wallet = _core.locked_wallet(organization)
+    if entry := _core.replayed_entry(key, wallet=wallet, kind=EntryKind.ADJUSTMENT, amount=credits):
+        return entry
+    now, recorded_at = _core.moment(wallet)
+    lot = None
+    if credits > 0:
+        lot = _core.add_lot(
+            wallet,
+            credits,
+            kind=EntryKind.ADJUSTMENT,
+            reason=reason,
+            expires_at=expires_at,
+            created_at=recorded_at,
+        )
+    else:
+        lots = _core.open_lots(wallet, now)
+        available = _core.spendable(wallet, lots)
+        if -credits > available:
+            raise InsufficientCredits(requested=-credits, available=available)
+        _core.take_from_lots(lots, -credits)
+    return _core.append_entry(
+        wallet,
+        kind=EntryKind.ADJUSTMENT,
+        amount=credits,
+        reason=reason,
+        key=key,
+        recorded_at=recorded_at,
+        lot=lot,
+        actor=actor,
+        reference=reference,
+        reference_label=reference_label,
+    )
+
+
+@transaction.atomic
+def refund_lot(
+    lot: Lot,
+    *,
+    reason: str,
+    actor: User | None = None,
+    idempotency_key: str,
+    reference=None,
+    reference_label: str = "",
+) -> LedgerEntry:
+    """Take back what remains unspent of ``lot`` (billing refunds the order that bought it).
+
+    The entry's amount is minus what remained, possibly 0: a refund of a spent or lapsed
+    lot still writes a 0-credit refund entry, so the refund is on record and replays
+    return it. Credits of a lapsed lot are first written off as an expiry. Open holds
+    keep their amount (they may then exceed the balance until the client recharges).
+    Raises InvalidRequest, IdempotencyConflict.
+    """
+    reason = _core.required_text(reason, _("reason"))
+    key = _core.idempotency_key(idempotency_key)
+    if getattr(lot, "pk", None) is None:
+        raise InvalidRequest(_("Unknown lot."))
+    wallet = _core.locked_wallet_by_id(lot.wallet_id)
+    if entry := _core.replayed_entry(
+        key, wallet=wallet, kind=EntryKind.REFUND, amount=None, lot=lot
+    ):
+        return entry
+    lot = Lot.objects.get(pk=lot.pk)
+    now, recorded_at = _core.moment(wallet)
+    if lot.remaining and lot.is_lapsed(now):
+        _core.expire_lot(wallet, lot, recorded_at)
+    amount = lot.remaining
+    if amount:
+        lot.remaining = 0
+        lot.save(update_fields=["remaining"])
+    return _core.append_entry(
+        wallet,
+        kind=EntryKind.REFUND,
+        amount=-amount,
+        reason=reason,
+        key=key,
+        recorded_at=recorded_at,
+        lot=lot,
+        actor=actor,
+        reference=reference,
+        reference_label=reference_label,
+    )
+
+
+def expire_lots(now: datetime | None = None) -> int:
+    """Write off, as expiry entries, the credits of every lot due at ``now``.
+
+    Returns how many lots it expired; a second run finds nothing more. One transaction
+    per wallet, so a long run never holds every wallet at once.
+    """
+    now = _core.aware(now, _("date")) or timezone.now()
+    wallet_ids = (
+        Lot.objects.filter(remaining__gt=0, expires_at__lte=now)
+        .order_by()
+        .values_list("wallet_id", flat=True)
+        .distinct()
+    )
+    return sum(_expire_wallet(wallet_id, now) for wallet_id in list(wallet_ids))
+
+
+@transaction.atomic
+def _expire_wallet(wallet_id: int, now: datetime) -> int:
+    wallet = _core.locked_wallet_by_id(wallet_id)
+    lots = list(
+        wallet.lots.filter(remaining__gt=0, expires_at__lte=now).order_by("expires_at", "id")
+    )
+    recorded_at = _core.moment(wallet)[1]
+    for lot in lots:
+        _core.expire_lot(wallet, lot, recorded_at)
+    return len(lots)

@@ -1,0 +1,28 @@
+from django import template
+from django.utils.translation import gettext
+
+from credits import selectors
+from credits.pdf import signed_credits
+
+register = template.Library()
+
+
+@register.filter
+def signed(value):
+    """``{{ entry.amount|signed }}`` → "+120", "-15", grouped per locale."""
+    return signed_credits(int(value))
+
+
+@register.filter
+def entry_reason(value):
+    """A stored reason, translated when it is one of the app's own texts ("Credits expired")."""
+    return gettext(value) if value else ""
+
+
+@register.inclusion_tag("credits/_balance_card.html", takes_context=True)
+def credits_balance_card(context, organization):
+    """The dashboard card: available and held credits, the next expiry."""
+    return {
+        "summary": selectors.balance_summary(organization),
+        "request": context.get("request"),
+    }
