@@ -102,6 +102,20 @@ def _load() -> dict:
         return dict(_built)
 
 
+@dataclass(frozen=True)
+class SlaConfig:
+    """The calendar and the targets, read together (one cache read for a whole page)."""
+
+    calendar: sla.Calendar
+    targets: dict[str, Target]
+
+
+def current() -> SlaConfig:
+    """The SLA configuration in force now."""
+    built = _load()
+    return SlaConfig(built["calendar"], built["targets"])
+
+
 def default_calendar() -> sla.Calendar:
     """The default business calendar of the database (or SPEC's defaults if none)."""
     return _load()["calendar"]

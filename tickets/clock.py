@@ -17,8 +17,8 @@ from .models import FINISHED_STATUSES, Ticket
 
 def start(opened_at: datetime, severity: str) -> dict:
     """The SLA fields of a ticket opened at ``opened_at`` (target copied from admin)."""
-    target = calendars.current_target(severity)
-    calendar = calendars.default_calendar()
+    config = calendars.current()
+    target, calendar = config.targets[severity], config.calendar
     due_at = sla.resolution_due(
         opened_at,
         severity,
@@ -87,13 +87,15 @@ class TicketSla:
         return int(self.remaining.total_seconds())
 
 
-def ticket_sla(ticket: Ticket, *, now: datetime, calendar) -> TicketSla | None:
+def ticket_sla(ticket: Ticket, *, now: datetime, config=None) -> TicketSla | None:
     """The clock of one ticket at ``now``; None for a finished ticket (no clock to show)."""
     if ticket.status in FINISHED_STATUSES:
         return None
+    config = config or calendars.current()
+    calendar = config.calendar
     paused = ticket.sla_paused_at is not None
     target = timedelta(hours=ticket.sla_target_hours)
-    warning_ratio = calendars.current_target(ticket.severity).warning_ratio
+    warning_ratio = config.targets[ticket.severity].warning_ratio
     # A stopped clock is measured when it stopped (its countdown is frozen).
     status = sla.sla_state(
         now,
@@ -119,10 +121,10 @@ def ticket_sla(ticket: Ticket, *, now: datetime, calendar) -> TicketSla | None:
 def attach_sla(tickets, *, now: datetime | None = None):
     """Set ``ticket.sla`` (a TicketSla or None) on each ticket; no database query."""
     now = now or timezone.now()
-    calendar = calendars.default_calendar()
+    config = calendars.current()
     tickets = list(tickets)
     for ticket in tickets:
-        ticket.sla = ticket_sla(ticket, now=now, calendar=calendar)
+        ticket.sla = ticket_sla(ticket, now=now, config=config)
     return tickets
 
 

@@ -8,15 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    When,
 )
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,7 +25,6 @@ from . import search
 from .models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
-    WAITING_STATUSES,
     Attachment,
     Contract,
     Message,
@@ -183,7 +179,7 @@ def queue_for(
     now = now or timezone.now()
     tickets = tickets_visible_to(technician)
     if filters.status == "active":
-        tickets = tickets.filter(status__in=ACTIVE_STATUSES)
+        tickets = tickets.filter(queue_rank__lt=2)  # not finished
     elif filters.status in Ticket.Status.values:
         tickets = tickets.filter(status=filters.status)
     if filters.severity in Ticket.Severity.values:
@@ -209,13 +205,7 @@ def queue_for(
     elif filters.sort == "oldest":
         tickets = tickets.order_by("created_at", "pk")
     else:
-        clock_order = Case(
-            When(status__in=RUNNING_STATUSES, then=0),
-            When(status__in=WAITING_STATUSES, then=1),
-            default=2,
-            output_field=IntegerField(),
-        )
-        tickets = tickets.order_by(clock_order, "due_at", "pk")
+        tickets = tickets.order_by("queue_rank", "due_at", "pk")
     return tickets.select_related("organization", "product").prefetch_related(
         Prefetch("assignees", queryset=User.objects.order_by("full_name", "email"))
     )

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tickets import calendars
 
@@ -10,3 +11,11 @@ def _fresh_sla_config():
     calendars.invalidate()
     yield
     calendars.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Errors raised outside a request read in English here; pages follow the user's
+    language (Spanish for the fixtures' users), so both catalogues are exercised."""
+    with translation.override("en"):
+        yield

@@ -6,7 +6,7 @@ Every write goes through ``tickets.services``; the constraints below are the las
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -146,6 +146,18 @@ class Ticket(models.Model):
     # Set while the clock is stopped (waiting on the client, resolved, closed).
     sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
 
+    # The queue's order: running clocks (0), stopped while waiting (1), finished (2); then
+    # by due date. Computed by the database, indexed with the due date (ticket_queue_order).
+    queue_rank = models.GeneratedField(
+        expression=Case(
+            When(status__in=RUNNING_STATUSES, then=Value(0)),
+            When(status__in=WAITING_STATUSES, then=Value(1)),
+            default=Value(2),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+
     # Full-text search over subject, description and messages (PostgreSQL only; filled by
     # tickets.search from the services; a GIN index is created by migration 0003).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -157,6 +169,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="ticket_org_created"),
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
+            models.Index(fields=["queue_rank", "due_at", "id"], name="ticket_queue_order"),
+            models.Index(fields=["created_at", "id"], name="ticket_created"),
         ]
         constraints = [
             # The clock runs exactly in the running statuses.

@@ -19,7 +19,7 @@ from .detail import get_ticket, render_ticket
 def queue(request):
     form = QueueFilterForm(
         request.GET or None,
-        organizations=organizations_visible_to(request.user).only("pk", "name"),
+        organizations=organizations_visible_to(request.user).values_list("pk", "name"),
         technicians=selectors.technicians(),
     )
     filters = form.filters()
