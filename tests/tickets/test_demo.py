@@ -23,7 +23,5 @@ def test_seed_demo_makes_tickets_in_many_states_and_is_safe_twice():
     assert selectors.sla_breaches_due(timezone.now()).exists()
     assert Message.objects.filter(is_internal=True).exists()
     organizations = {c.organization for c in Contract.objects.select_related("organization")}
-    statuses = {
-        check.status for org in organizations for check in selectors.contract_overview(org)
-    }
+    statuses = {check.status for org in organizations for check in selectors.contract_overview(org)}
     assert {"active", "expired", "obsolete_version"} <= statuses
