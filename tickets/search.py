@@ -57,16 +57,29 @@ def refresh_all() -> None:
             cursor.execute(REFRESH_ALL_SQL)
 
 
-def matching(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+def matching(tickets: QuerySet[Ticket], text: str, *, few: int = 0) -> QuerySet[Ticket]:
     """The tickets whose subject, description or messages match ``text`` (web-search
-    syntax: words, "a phrase", -excluded), or whose reference is ``text``."""
+    syntax: words, "a phrase", -excluded), or whose reference is ``text``.
+
+    With ``few``, PostgreSQL first fetches the ids of at most ``few`` + 1 matches (one
+    query, through the GIN index when the words are rare): when there are no more than
+    ``few``, the result is those ids, which any ordering then sorts cheaply. Otherwise the
+    words are common and the plain filter finds the first page quickly in any order. This
+    spares the planner its worst case: walking the queue's order index over every ticket
+    to find a rare word.
+    """
     text = text.strip()
     by_reference = Q(reference=text.upper())
     if enabled():
         query = SearchQuery(text, config=CONFIGS[0], search_type="websearch")
         for config in CONFIGS[1:]:
             query |= SearchQuery(text, config=config, search_type="websearch")
-        return tickets.filter(Q(search_vector=query) | by_reference)
+        condition = Q(search_vector=query) | by_reference
+        if few:
+            ids = list(tickets.filter(condition).order_by().values_list("pk", flat=True)[: few + 1])
+            if len(ids) <= few:
+                return tickets.filter(pk__in=ids)
+        return tickets.filter(condition)
     in_messages = Exists(Message.objects.filter(ticket_id=OuterRef("pk"), body__icontains=text))
     return tickets.filter(
         Q(subject__icontains=text) | Q(description__icontains=text) | in_messages | by_reference

@@ -7,6 +7,7 @@ every page starts from it, so a wrong id is a 404 by construction.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -199,7 +200,7 @@ def queue_for(
             status__in=RUNNING_STATUSES, due_at__lte=now + timedelta(hours=filters.due_within_hours)
         )
     if filters.q.strip():
-        tickets = search.matching(tickets, filters.q)
+        tickets = search.matching(tickets, filters.q, few=settings.TICKETS_SEARCH_COUNT_CAP)
     if filters.sort == "newest":
         tickets = tickets.order_by("-created_at", "-pk")
     elif filters.sort == "oldest":

@@ -227,3 +227,5 @@ TICKET_ATTACHMENT_MAX_FILES = 5
 # A client may reopen a resolved or closed ticket within this many days.
 TICKET_REOPEN_DAYS = 7
 TICKETS_PER_PAGE = 25
+# A queue search counts its matches up to this number ("more than 1,000 tickets").
+TICKETS_SEARCH_COUNT_CAP = 1000

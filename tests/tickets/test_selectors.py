@@ -192,3 +192,15 @@ def test_sweep_selectors_find_warnings_and_breaches(queue):
     assert set(selectors.sla_breaches_due(now)) == {queue["breached"]}
     assert queue["breached"] in selectors.sla_warnings_due(now)
     assert queue["waiting"] not in selectors.sla_warnings_due(now)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("cap", [1, 2, 3, 100])
+def test_search_gives_the_same_tickets_in_the_same_order_whatever_the_cap(
+    queue, technician, settings, cap
+):
+    """Few matches are fetched by id first, many by the plain filter: same result."""
+    settings.TICKETS_SEARCH_COUNT_CAP = cap
+    filters = QueueFilters(q="Ticket OR crítico OR mayor OR menor OR esperando", status="all")
+    tickets = at_tuesday_noon(selectors.queue_for, technician, filters)
+    assert refs(tickets) == ["crítico viejo", "mayor", "menor", "esperando"]

@@ -239,3 +239,17 @@ def test_attachments_are_served_to_those_who_may_see_them(
 
     client.force_login(technician)
     assert client.get(reverse("tickets:attachment", args=[internal.pk])).status_code == 200
+
+
+def test_dashboards_show_the_ticket_panels(client, client_user, technician):
+    ticket = open_ticket(client_user)
+    services.add_reply(ticket, author=technician, body="¿Puede…?", status=S.AWAITING_CLIENT)
+    services.assign(ticket, technician, by=technician)
+    client.force_login(client_user)
+    panel = client.get(reverse("dashboard")).text.split('data-testid="tickets-panel"')[1]
+    assert "Tickets abiertos" in panel
+    assert "1 espera su respuesta" in panel
+    client.force_login(technician)
+    panel = client.get(reverse("dashboard")).text.split('data-testid="queue-panel"')[1]
+    assert "Mis tickets" in panel
+    assert "0 vencidos" in panel

@@ -68,6 +68,10 @@ def test_the_queue_runs_a_fixed_number_of_queries(
 ):
     make_tickets(client_user, count, technician)
     with django_assert_max_num_queries(7):
+        response = staff_client.get(reverse("tickets:queue"))
+    assert response.text.count('data-testid="queue-row"') == min(count, 25)
+    # A search adds one query: the ids of the matches (see tickets.search.matching).
+    with django_assert_max_num_queries(8):
         response = staff_client.get(reverse("tickets:queue"), {"assignee": "mine", "q": "Ticket"})
     assert response.text.count('data-testid="queue-row"') == min(count, 25)
 
@@ -147,3 +151,15 @@ def test_an_executable_in_a_note_is_refused_and_nothing_is_written(
     assert "tool.pdf" in response.text
     assert not Message.objects.exists()
     assert not Attachment.objects.exists()
+
+
+def test_a_search_with_many_matches_says_more_than_the_cap(staff_client, client_user, settings):
+    settings.TICKETS_SEARCH_COUNT_CAP = 2
+    for n in range(3):
+        open_ticket(client_user, subject=f"Impresora {n}")
+    response = staff_client.get(reverse("tickets:queue"), {"q": "impresora"})
+    assert response.text.count('data-testid="queue-row"') == 3
+    assert "más de 2 tickets" in response.text
+    settings.TICKETS_SEARCH_COUNT_CAP = 3
+    response = staff_client.get(reverse("tickets:queue"), {"q": "impresora"})
+    assert "3 tickets" in response.text

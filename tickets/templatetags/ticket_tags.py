@@ -64,12 +64,12 @@ def sla_badge(ticket):
     sla = getattr(ticket, "sla", None)
     if sla is None:
         return mark_safe('<span class="text-body-secondary">—</span>')
+    overdue = _("Overdue")
+    text = sla_duration(sla.remaining)
     if sla.state == "paused":
-        text = f"{_('Paused')} · {sla_duration(sla.remaining)}"
+        text = _("Paused") + " · " + text
     elif sla.state == "breached":
-        text = f"{_('Overdue')} {sla_duration(sla.remaining)}"
-    else:
-        text = sla_duration(sla.remaining)
+        text = overdue + " " + text
     ticking = ""
     if sla.ticking_until:
         ticking = format_html(' data-ticking-until="{}"', int(sla.ticking_until.timestamp()))
@@ -82,7 +82,7 @@ def sla_badge(ticket):
         sla.remaining_seconds,
         sla.warn_below,
         ticking,
-        _("Overdue"),
+        overdue,
         text,
     )
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,23 @@ from ..forms import NoteForm, OutOfScopeForm, QueueFilterForm, StatusForm
 from .detail import get_ticket, render_ticket
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` matches (then ``capped`` is true). Counting every ticket
+    that mentions a common word among 100,000 costs far more than finding the first page."""
+
+    def __init__(self, object_list, per_page, *, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 @staff_required
 def queue(request):
     form = QueueFilterForm(
@@ -24,7 +42,13 @@ def queue(request):
     )
     filters = form.filters()
     tickets = selectors.queue_for(request.user, filters)
-    page = Paginator(tickets, settings.TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    if filters.q:
+        paginator = CappedPaginator(
+            tickets, settings.TICKETS_PER_PAGE, cap=settings.TICKETS_SEARCH_COUNT_CAP
+        )
+    else:
+        paginator = Paginator(tickets, settings.TICKETS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = clock.attach_sla(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
