@@ -233,6 +233,7 @@ def opening_attachments(ticket: Ticket) -> list[Attachment]:
 
 
 def status_history(ticket: Ticket) -> list[StatusChange]:
+    """Who moved the ticket between statuses, oldest first."""
     return list(ticket.status_changes.select_related("by").order_by("created_at", "pk"))
 
 

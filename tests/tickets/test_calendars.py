@@ -17,19 +17,6 @@ def madrid(*args) -> datetime:
     return datetime(*args, tzinfo=MADRID)
 
 
-@pytest.fixture
-def office(db):
-    """The default calendar of migration 0002 (made again if a flush removed it)."""
-    calendar = BusinessCalendar.objects.filter(is_default=True).first()
-    if calendar is None:
-        calendar = BusinessCalendar.objects.create(name="Oficina", is_default=True)
-        for day in range(5):
-            OpeningHours.objects.create(
-                calendar=calendar, weekday=day, opens_at=time(9), closes_at=time(18)
-            )
-    return calendar
-
-
 def test_the_default_calendar_is_monday_to_friday_nine_to_six_in_madrid(office):
     calendar = calendars.default_calendar()
     assert calendar.tz == MADRID
