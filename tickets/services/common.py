@@ -25,6 +25,7 @@ def check_access(ticket: Ticket, user: User) -> None:
 
 
 def check_staff(user: User) -> None:
+    """Raises NotAllowed unless ``user`` is an active technician or admin."""
     if not (user.is_active and user.is_support_staff):
         raise NotAllowed
 

@@ -29,6 +29,8 @@ Status = Ticket.Status
 
 
 def check_move(ticket: Ticket, to: str, by: User) -> None:
+    """Raises InvalidTransition unless ``by`` may move ``ticket`` to ``to`` (the table of
+    ``tickets.workflow``: staff's or the client's)."""
     if to not in Status.values:
         raise InvalidTransition(ticket.status, to, _("Unknown status: %(status)s") % {"status": to})
     if not workflow.can_move(ticket.status, to, staff=by.is_support_staff):
