@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self):
+        # When an admin edits the SLA configuration, every process rebuilds its cached
+        # calendar (cache invalidation only; no business happens in these receivers).
+        from . import calendars
+        from .models import BusinessCalendar, Closure, OpeningHours, SlaTarget
+
+        for model in (BusinessCalendar, OpeningHours, Closure, SlaTarget):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    calendars.invalidate, sender=model, dispatch_uid=f"sla-config-{model.__name__}"
+                )

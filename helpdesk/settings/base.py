@@ -255,3 +255,14 @@ SELLER = {
     "address": env.str("SELLER_ADDRESS", default="Calle Mayor 1, 28013 Madrid, España"),
     "email": env.str("SELLER_EMAIL", default="facturacion@example.com"),
 }
+
+# --- Tickets --------------------------------------------------------------------
+# Attachments: size limit per file (bytes) and files per message; the accepted types are
+# an allow-list in tickets/attachments.py. Keep the web server's body limit above this.
+TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+TICKET_ATTACHMENT_MAX_FILES = 5
+# A client may reopen a resolved or closed ticket within this many days.
+TICKET_REOPEN_DAYS = 7
+TICKETS_PER_PAGE = 25
+# A queue search counts its matches up to this number ("more than 1,000 tickets").
+TICKETS_SEARCH_COUNT_CAP = 1000

@@ -1,0 +1,27 @@
+"""The tickets part of ``seed_demo``: products, contracts and a dozen tickets, twice safe."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tickets import selectors
+from tickets.models import Contract, Message, Product, Ticket
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_tickets_in_many_states_and_is_safe_twice():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Product.objects.count(), Contract.objects.count(), Ticket.objects.count())
+    messages = Message.objects.count()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (Product.objects.count(), Contract.objects.count(), Ticket.objects.count()) == counts
+    assert Message.objects.count() == messages
+    assert set(Product.objects.values_list("name", flat=True)) == {"Tienda online", "ERP Gestión"}
+    assert Ticket.objects.count() == 12
+    assert len(set(Ticket.objects.values_list("status", flat=True))) >= 6
+    assert len(set(Ticket.objects.values_list("severity", flat=True))) == 3
+    assert selectors.sla_breaches_due(timezone.now()).exists()
+    assert Message.objects.filter(is_internal=True).exists()
+    organizations = {c.organization for c in Contract.objects.select_related("organization")}
+    statuses = {check.status for org in organizations for check in selectors.contract_overview(org)}
+    assert {"active", "expired", "obsolete_version"} <= statuses

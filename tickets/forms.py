@@ -1,0 +1,265 @@
+"""The shape of ticket input. Rules that need other rows (contracts, transitions) are in
+``tickets.services``; files are checked here for early feedback and again there."""
+
+from django import forms
+from django.conf import settings
+from django.forms.utils import flatatt
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from . import workflow
+from .attachments import ALLOWED_TYPES, check_uploads
+from .errors import AttachmentRejected
+from .models import OutOfScopeReason, Product, Ticket
+
+# Plain words for clients (the labels of the radio buttons).
+SEVERITY_HELP = {
+    Ticket.Severity.CRITICAL: _("Critical: you cannot use the application at all."),
+    Ticket.Severity.MAJOR: _("Major: an essential part of the application cannot be used."),
+    Ticket.Severity.MINOR: _("Minor: a non-essential part does not work as it should."),
+}
+KIND_HELP = {
+    Ticket.Kind.CONSULTATION: _("Consultation: a question we answer without entering your system."),
+    Ticket.Kind.INTERVENTION: _(
+        "Intervention: a technician enters your system and fixes the problem there."
+    ),
+    Ticket.Kind.SECURITY_UPDATE: _(
+        "Security update of your website, with a backup of its code and database first."
+    ),
+    Ticket.Kind.CUSTOMIZATION: _(
+        "Customization: new functionality. We send you a quote to accept before any work."
+    ),
+}
+
+
+def _attachments_help() -> str:
+    return gettext("Documents or images (%(types)s), up to %(size)s each.") % {
+        "types": ", ".join(sorted(ALLOWED_TYPES)),
+        "size": filesizeformat(settings.TICKET_ATTACHMENT_MAX_BYTES),
+    }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one input; each is checked (size, type, content)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Attachments"))
+        kwargs.setdefault("help_text", lazy(_attachments_help, str)())
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ",".join(f".{ext}" for ext in sorted(ALLOWED_TYPES))
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        files = [super(AttachmentsField, self).clean(f, initial) for f in files]
+        try:
+            check_uploads(files)
+        except AttachmentRejected as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return files
+
+
+class TicketForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True)
+    )
+    severity = forms.ChoiceField(
+        label=_("How serious is it?"),
+        choices=list(SEVERITY_HELP.items()),
+        widget=forms.RadioSelect,
+        initial=Ticket.Severity.MINOR,
+    )
+    kind = forms.ChoiceField(
+        label=_("What do you need?"),
+        choices=list(KIND_HELP.items()),
+        widget=forms.RadioSelect,
+        initial=Ticket.Kind.CONSULTATION,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happens, since when, and what you expected to happen."),
+    )
+    attachments = AttachmentsField()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
+    attachments = AttachmentsField()
+
+
+class StaffReplyForm(ReplyForm):
+    """A technician's public reply, optionally moving the ticket (e.g. awaiting client)."""
+
+    status = forms.ChoiceField(label=_("Then set the status to"), required=False)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = _("Public reply")
+        self.fields["status"].choices = [
+            ("", _("(keep as it is)")),
+            *status_choices(ticket, exclude=(Ticket.Status.OUT_OF_SCOPE,)),
+        ]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        help_text=_("Only technicians see internal notes."),
+    )
+    attachments = AttachmentsField()
+
+
+def status_choices(ticket: Ticket, *, exclude=()) -> list[tuple[str, str]]:
+    """The statuses staff may move ``ticket`` to, in the order of ``Ticket.Status``."""
+    targets = workflow.allowed_targets(ticket.status, staff=True)
+    return [(s.value, s.label) for s in Ticket.Status if s in targets and s not in exclude]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    note = forms.CharField(
+        label=_("Internal note (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Out of scope needs a reason: its own form.
+        self.fields["status"].choices = status_choices(
+            ticket, exclude=(Ticket.Status.OUT_OF_SCOPE,)
+        )
+
+
+class OutOfScopeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=OutOfScopeReason.choices)
+    note = forms.CharField(
+        label=_("Internal note (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RenewalForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.all(), widget=forms.HiddenInput)
+
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` rendered in Python: the queue's filter bar lists every organization
+    and technician, and Django's per-option widget templates cost milliseconds per page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        selected = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) == selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap classes for forms rendered field by field (the filter bars)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class ClientFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("active", _("Open (not finished)")), *Ticket.Status.choices],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, from the query string (every field optional)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Not finished")), ("all", _("All")), *Ticket.Status.choices],
+        widget=QuickSelect,
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        required=False,
+        choices=[("", _("Any")), *Ticket.Severity.choices],
+        widget=QuickSelect,
+    )
+    organization = forms.TypedChoiceField(
+        label=_("Organization"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=QuickSelect)
+    breached = forms.BooleanField(label=_("Breached only"), required=False)
+    due_within_hours = forms.IntegerField(
+        label=_("Due within (hours)"), required=False, min_value=0, max_value=24 * 365
+    )
+    sort = forms.ChoiceField(
+        label=pgettext_lazy("queue order", "Sort"),
+        required=False,
+        choices=[
+            ("due", _("Most urgent first")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+        ],
+        widget=QuickSelect,
+    )
+
+    def __init__(self, *args, organizations=(), technicians=(), **kwargs):
+        """``organizations``: (pk, name) pairs; ``technicians``: users."""
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("Any")), *organizations]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("mine", _("Mine")),
+            ("unassigned", _("Unassigned")),
+        ] + [(str(t.pk), t.get_full_name()) for t in technicians]
+        _bootstrap(self)
+
+    def filters(self):
+        """The ``QueueFilters`` of a valid form (defaults for a blank one)."""
+        from .selectors import QueueFilters
+
+        data = self.cleaned_data if self.is_valid() else {}
+        return QueueFilters(
+            status=data.get("status") or "active",
+            severity=data.get("severity") or "",
+            organization=data.get("organization"),
+            assignee=data.get("assignee") or "",
+            breached=bool(data.get("breached")),
+            due_within_hours=data.get("due_within_hours"),
+            q=data.get("q") or "",
+            sort=data.get("sort") or "due",
+        )

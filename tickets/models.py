@@ -1,1 +1,0 @@
-"""Models of the tickets app arrive with its issue."""

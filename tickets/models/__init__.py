@@ -1,0 +1,54 @@
+"""The tickets app's models, one module per concern; import them from here."""
+
+from .contracts import Contract, Product, RenewalReason, RenewalRequest
+from .schedule import (
+    SPANISH_REGIONS,
+    BusinessCalendar,
+    Closure,
+    OpeningHours,
+    Severity,
+    SlaTarget,
+    Weekday,
+)
+from .ticket import (
+    ACTIVE_STATUSES,
+    FINISHED_STATUSES,
+    RUNNING_STATUSES,
+    WAITING_STATUSES,
+    Attachment,
+    Message,
+    OutOfScopeReason,
+    StatusChange,
+    Ticket,
+    TicketChannel,
+    TicketKind,
+    TicketSequence,
+    TicketStatus,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "FINISHED_STATUSES",
+    "RUNNING_STATUSES",
+    "SPANISH_REGIONS",
+    "WAITING_STATUSES",
+    "Attachment",
+    "BusinessCalendar",
+    "Closure",
+    "Contract",
+    "Message",
+    "OpeningHours",
+    "OutOfScopeReason",
+    "Product",
+    "RenewalReason",
+    "RenewalRequest",
+    "Severity",
+    "SlaTarget",
+    "StatusChange",
+    "Ticket",
+    "TicketChannel",
+    "TicketKind",
+    "TicketSequence",
+    "TicketStatus",
+    "Weekday",
+]

@@ -1,0 +1,292 @@
+"""Reads of the tickets app, scoped to what the asking user may see.
+
+``tickets_visible_to`` is the rule (a client: their organization's tickets; staff: all);
+every page starts from it, so a wrong id is a 404 by construction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+
+from . import search
+from .models import (
+    ACTIVE_STATUSES,
+    RUNNING_STATUSES,
+    Attachment,
+    Contract,
+    Message,
+    Product,
+    RenewalReason,
+    RenewalRequest,
+    StatusChange,
+    Ticket,
+)
+
+# --- Contracts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractCheck:
+    """Whether an organization may open tickets for a product today, and if not, why."""
+
+    product: Product
+    status: str  # "active" or a RenewalReason value
+    contract: Contract | None = None
+    pending_renewal: RenewalRequest | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def label(self) -> str:
+        return _("Active") if self.ok else RenewalReason(self.status).label
+
+    @property
+    def explanation(self) -> str:
+        params = {"product": self.product.name}
+        if self.contract is not None:
+            params |= {
+                "version": self.contract.version,
+                "current": self.product.current_version,
+                "start": date_format(self.contract.starts_on),
+                "end": date_format(self.contract.ends_on),
+            }
+        messages = {
+            "active": _(
+                "Covered by your maintenance contract (version %(version)s) until %(end)s."
+            ),
+            RenewalReason.NO_CONTRACT: _(
+                "Your organization has no maintenance contract for %(product)s, so we cannot "
+                "open tickets for it."
+            ),
+            RenewalReason.NOT_STARTED: _(
+                "Your maintenance contract for %(product)s starts on %(start)s."
+            ),
+            RenewalReason.EXPIRED: _(
+                "Your maintenance contract for %(product)s expired on %(end)s."
+            ),
+            RenewalReason.OBSOLETE_VERSION: _(
+                "Your contract for %(product)s covers version %(version)s, which is obsolete and "
+                "no longer maintained (the current version is %(current)s)."
+            ),
+        }
+        return messages[self.status] % params
+
+
+def _check(product: Product, contracts: list[Contract], today: date) -> ContractCheck:
+    covering = [c for c in contracts if c.covers(today)]
+    current = [c for c in covering if not product.is_obsolete(c.version)]
+    if current:
+        return ContractCheck(product, "active", max(current, key=lambda c: c.ends_on))
+    if covering:
+        return ContractCheck(product, RenewalReason.OBSOLETE_VERSION, covering[0])
+    past = [c for c in contracts if c.ends_on < today]
+    if past:
+        return ContractCheck(product, RenewalReason.EXPIRED, max(past, key=lambda c: c.ends_on))
+    if contracts:
+        return ContractCheck(
+            product, RenewalReason.NOT_STARTED, min(contracts, key=lambda c: c.starts_on)
+        )
+    return ContractCheck(product, RenewalReason.NO_CONTRACT)
+
+
+def contract_check(
+    organization: Organization, product: Product, *, on: date | None = None
+) -> ContractCheck:
+    """Whether ``organization`` has an active contract for ``product`` on a day (today)."""
+    contracts = list(Contract.objects.filter(organization=organization, product=product))
+    return _check(product, contracts, on or timezone.localdate())
+
+
+def contract_overview(organization: Organization) -> list[ContractCheck]:
+    """One check per active product (or product with a contract), with pending renewals."""
+    contracts = list(Contract.objects.filter(organization=organization).select_related("product"))
+    pending = {
+        r.product_id: r
+        for r in RenewalRequest.objects.filter(organization=organization, handled_at__isnull=True)
+    }
+    products = {c.product_id: c.product for c in contracts}
+    products |= {p.pk: p for p in Product.objects.filter(is_active=True)}
+    today = timezone.localdate()
+    checks = []
+    for product in sorted(products.values(), key=lambda p: p.name):
+        check = _check(product, [c for c in contracts if c.product_id == product.pk], today)
+        checks.append(
+            ContractCheck(check.product, check.status, check.contract, pending.get(product.pk))
+        )
+    return checks
+
+
+# --- Tickets ---------------------------------------------------------------------------
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """A client sees their organization's tickets; technicians and admins see all."""
+    if not user.is_authenticated:
+        return Ticket.objects.none()
+    if user.is_support_staff:
+        return Ticket.objects.all()
+    if user.organization_id is None:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(organization_id=user.organization_id)
+
+
+def client_tickets(user: User, *, status: str = "") -> QuerySet[Ticket]:
+    """The client's organization's tickets, newest first; ``status``: a status, "active"
+    (open ones) or "" for all."""
+    tickets = tickets_visible_to(user).select_related("product", "requester")
+    if status == "active":
+        tickets = tickets.filter(status__in=ACTIVE_STATUSES)
+    elif status in Ticket.Status.values:
+        tickets = tickets.filter(status=status)
+    return tickets.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the technician asked the queue for (every field optional)."""
+
+    status: str = "active"  # a Ticket.Status, "active" (not finished) or "all"
+    severity: str = ""
+    organization: int | None = None
+    assignee: str = ""  # "mine", "unassigned", a user id, or "" for anyone
+    breached: bool = False
+    due_within_hours: int | None = None
+    q: str = ""
+    sort: str = "due"  # "due" (most urgent first), "newest" or "oldest"
+
+
+def queue_for(
+    technician: User, filters: QueueFilters | None = None, *, now: datetime | None = None
+) -> QuerySet[Ticket]:
+    """The technicians' queue, filtered and sorted; default: unfinished tickets, running
+    clocks first by due date (so breached ones on top), then stopped clocks."""
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    tickets = tickets_visible_to(technician)
+    if filters.status == "active":
+        tickets = tickets.filter(queue_rank__lt=2)  # not finished
+    elif filters.status in Ticket.Status.values:
+        tickets = tickets.filter(status=filters.status)
+    if filters.severity in Ticket.Severity.values:
+        tickets = tickets.filter(severity=filters.severity)
+    if filters.organization:
+        tickets = tickets.filter(organization_id=filters.organization)
+    if filters.assignee == "mine":
+        tickets = tickets.filter(assignees=technician)
+    elif filters.assignee == "unassigned":
+        tickets = tickets.filter(~Exists(_assignments(OuterRef("pk"))))
+    elif filters.assignee.isdigit():
+        tickets = tickets.filter(assignees=int(filters.assignee))
+    if filters.breached:
+        tickets = tickets.filter(status__in=RUNNING_STATUSES, due_at__lte=now)
+    if filters.due_within_hours is not None:
+        tickets = tickets.filter(
+            status__in=RUNNING_STATUSES, due_at__lte=now + timedelta(hours=filters.due_within_hours)
+        )
+    if filters.q.strip():
+        tickets = search.matching(tickets, filters.q, few=settings.TICKETS_SEARCH_COUNT_CAP)
+    if filters.sort == "newest":
+        tickets = tickets.order_by("-created_at", "-pk")
+    elif filters.sort == "oldest":
+        tickets = tickets.order_by("created_at", "pk")
+    else:
+        tickets = tickets.order_by("queue_rank", "due_at", "pk")
+    return tickets.select_related("organization", "product").prefetch_related(
+        Prefetch("assignees", queryset=User.objects.order_by("full_name", "email"))
+    )
+
+
+def _assignments(ticket_id):
+    return Ticket.assignees.through.objects.filter(ticket_id=ticket_id)
+
+
+def thread_for(ticket: Ticket, user: User) -> list[Message]:
+    """The messages of a ticket that ``user`` may read, oldest first, with attachments.
+
+    Internal notes only for technicians and admins.
+    """
+    messages = ticket.messages.select_related("author").prefetch_related("attachments")
+    if not user.is_support_staff:
+        messages = messages.filter(is_internal=False)
+    return list(messages.order_by("created_at", "pk"))
+
+
+def opening_attachments(ticket: Ticket) -> list[Attachment]:
+    """The files sent with the ticket itself (not with a message)."""
+    return list(ticket.attachments.filter(message__isnull=True).order_by("created_at", "pk"))
+
+
+def status_history(ticket: Ticket) -> list[StatusChange]:
+    """Who moved the ticket between statuses, oldest first."""
+    return list(ticket.status_changes.select_related("by").order_by("created_at", "pk"))
+
+
+def attachments_visible_to(user: User) -> QuerySet[Attachment]:
+    """Attachments of the tickets ``user`` may see; never an internal note's for a client."""
+    attachments = Attachment.objects.filter(
+        ticket__in=tickets_visible_to(user).values("pk")
+    ).select_related("ticket", "message")
+    if not user.is_support_staff:
+        attachments = attachments.filter(Q(message__isnull=True) | Q(message__is_internal=False))
+    return attachments
+
+
+def technicians() -> QuerySet[User]:
+    """People who may be assigned tickets."""
+    return User.objects.filter(
+        role__in=[User.Role.TECHNICIAN, User.Role.ADMIN], is_active=True
+    ).order_by("full_name", "email")
+
+
+# --- Dashboards and the SLA sweep ---------------------------------------------------------
+
+
+def client_summary(user: User) -> dict:
+    """Counts for the client's dashboard panel (one query)."""
+    return tickets_visible_to(user).aggregate(
+        active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        awaiting_you=Count("pk", filter=Q(status=Ticket.Status.AWAITING_CLIENT)),
+    )
+
+
+def staff_summary(user: User, *, now: datetime | None = None) -> dict:
+    """Counts for a technician's dashboard panel (one query)."""
+    now = now or timezone.now()
+    mine = Exists(_assignments(OuterRef("pk")).filter(user_id=user.pk))
+    return (
+        tickets_visible_to(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .aggregate(
+            mine=Count("pk", filter=mine),
+            breached=Count("pk", filter=Q(status__in=RUNNING_STATUSES, due_at__lte=now)),
+            unassigned=Count("pk", filter=~Exists(_assignments(OuterRef("pk")))),
+        )
+    )
+
+
+def sla_warnings_due(now: datetime | None = None) -> QuerySet[Ticket]:
+    """Running tickets past their warning time (e.g. 75 % of the target): for the sweep."""
+    now = now or timezone.now()
+    return Ticket.objects.filter(status__in=RUNNING_STATUSES, sla_warning_at__lte=now)
+
+
+def sla_breaches_due(now: datetime | None = None) -> QuerySet[Ticket]:
+    """Running tickets past their due date: for the sweep."""
+    now = now or timezone.now()
+    return Ticket.objects.filter(status__in=RUNNING_STATUSES, due_at__lte=now)

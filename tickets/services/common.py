@@ -1,0 +1,65 @@
+"""Helpers shared by the ticket services (not part of the public API)."""
+
+from django.core.files.uploadedfile import UploadedFile
+
+from accounts.models import User
+
+from ..attachments import AcceptedFile
+from ..errors import NotAllowed
+from ..models import Attachment, Message, Ticket
+
+
+def lock(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked until the end of the transaction, freshly read."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def check_access(ticket: Ticket, user: User) -> None:
+    """Raises NotAllowed unless ``user`` is staff or a user of the ticket's organization."""
+    if not user.is_active:
+        raise NotAllowed
+    if user.is_support_staff:
+        return
+    if not user.is_client or user.organization_id != ticket.organization_id:
+        raise NotAllowed
+
+
+def check_staff(user: User) -> None:
+    """Raises NotAllowed unless ``user`` is an active technician or admin."""
+    if not (user.is_active and user.is_support_staff):
+        raise NotAllowed
+
+
+def store_files(
+    ticket: Ticket,
+    message: Message | None,
+    files: list[UploadedFile],
+    accepted: list[AcceptedFile],
+    *,
+    by: User,
+) -> list[Attachment]:
+    """Write already-checked files to private storage with their rows.
+
+    Called last in a service, so that a rule that fails earlier writes no file. If one
+    write fails, the files written so far are removed.
+    """
+    stored: list[Attachment] = []
+    try:
+        for uploaded, info in zip(files, accepted, strict=True):
+            attachment = Attachment(
+                ticket=ticket,
+                message=message,
+                name=info.name,
+                size=info.size,
+                content_type=info.content_type,
+                uploaded_by=by,
+            )
+            uploaded.seek(0)
+            attachment.file.save(info.name, uploaded, save=False)
+            stored.append(attachment)
+            attachment.save()
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored

@@ -1,0 +1,120 @@
+"""The ticket page (one URL; clients and technicians see different pages), the actions a
+client and a technician share (reply, close, reopen), and attachment downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import clock, selectors, services
+from ..forms import NoteForm, OutOfScopeForm, ReplyForm, StaffReplyForm, StatusForm
+
+
+def get_ticket(request, pk):
+    """The ticket if the user may see it, else 404."""
+    tickets = selectors.tickets_visible_to(request.user).select_related(
+        "organization", "product", "contract", "requester"
+    )
+    return get_object_or_404(tickets, pk=pk)
+
+
+def render_ticket(request, ticket, **forms):
+    """The ticket page, with the bound forms of a failed POST in ``forms``."""
+    user = request.user
+    clock.attach_sla([ticket])
+    context = {
+        "ticket": ticket,
+        "thread": selectors.thread_for(ticket, user),
+        "opening_files": selectors.opening_attachments(ticket),
+        "reopen_deadline": services.reopen_deadline(ticket),
+        "now": timezone.now(),
+    }
+    if user.is_support_staff:
+        context |= {
+            "reply_form": forms.get("reply_form") or StaffReplyForm(ticket=ticket),
+            "note_form": forms.get("note_form") or NoteForm(),
+            "status_form": forms.get("status_form") or StatusForm(ticket=ticket),
+            "scope_form": forms.get("scope_form") or OutOfScopeForm(),
+            "assignees": list(ticket.assignees.order_by("full_name", "email")),
+            "history": selectors.status_history(ticket),
+        }
+        context["assigned_to_me"] = any(a.pk == user.pk for a in context["assignees"])
+        return render(request, "tickets/ticket_staff.html", context)
+    context["reply_form"] = forms.get("reply_form") or ReplyForm()
+    return render(request, "tickets/ticket_detail.html", context)
+
+
+@login_required
+def ticket_detail(request, pk):
+    return render_ticket(request, get_ticket(request, pk))
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    ticket = get_ticket(request, pk)
+    staff = request.user.is_support_staff
+    if staff:
+        form = StaffReplyForm(request.POST, request.FILES, ticket=ticket)
+    else:
+        form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_reply(
+                ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+                status=(form.cleaned_data.get("status") or None) if staff else None,
+            )
+        except services.TicketError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your reply has been sent."))
+            return redirect(ticket)
+    return render_ticket(request, ticket, reply_form=form)
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    ticket = get_ticket(request, pk)
+    try:
+        services.close(ticket, by=request.user)
+    except services.TicketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The ticket has been closed."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def reopen(request, pk):
+    ticket = get_ticket(request, pk)
+    try:
+        services.reopen(ticket, by=request.user)
+    except services.TicketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The ticket has been reopened."))
+    return redirect(ticket)
+
+
+@login_required
+def attachment(request, pk):
+    """Serve a file only to whoever may see it (never an internal note's to a client)."""
+    attachment = get_object_or_404(selectors.attachments_visible_to(request.user), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,133 @@
+"""The technicians' queue and the actions only staff take on a ticket."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import staff_required
+from accounts.selectors import organizations_visible_to
+
+from .. import clock, selectors, services
+from ..forms import NoteForm, OutOfScopeForm, QueueFilterForm, StatusForm
+from .detail import get_ticket, render_ticket
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` matches (then ``capped`` is true). Counting every ticket
+    that mentions a common word among 100,000 costs far more than finding the first page."""
+
+    def __init__(self, object_list, per_page, *, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+@staff_required
+def queue(request):
+    form = QueueFilterForm(
+        request.GET or None,
+        organizations=organizations_visible_to(request.user).values_list("pk", "name"),
+        technicians=selectors.technicians(),
+    )
+    filters = form.filters()
+    tickets = selectors.queue_for(request.user, filters)
+    if filters.q:
+        paginator = CappedPaginator(
+            tickets, settings.TICKETS_PER_PAGE, cap=settings.TICKETS_SEARCH_COUNT_CAP
+        )
+    else:
+        paginator = Paginator(tickets, settings.TICKETS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = clock.attach_sla(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, "tickets/queue.html", context)
+
+
+@staff_required
+@require_POST
+def assign(request, pk):
+    """Take the ticket (assign it to yourself), or let it go."""
+    ticket = get_ticket(request, pk)
+    try:
+        if request.POST.get("action") == "unassign":
+            services.unassign(ticket, request.user, by=request.user)
+            messages.success(request, _("You are no longer assigned to this ticket."))
+        else:
+            services.assign(ticket, request.user, by=request.user)
+            messages.success(request, _("The ticket is assigned to you."))
+    except services.TicketError as exc:
+        messages.error(request, exc.message)
+    return redirect(ticket)
+
+
+@staff_required
+@require_POST
+def change_status(request, pk):
+    ticket = get_ticket(request, pk)
+    form = StatusForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            services.change_status(
+                ticket, form.cleaned_data["status"], by=request.user, note=form.cleaned_data["note"]
+            )
+        except services.TicketError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The status has been changed."))
+            return redirect(ticket)
+    return render_ticket(request, ticket, status_form=form)
+
+
+@staff_required
+@require_POST
+def note(request, pk):
+    ticket = get_ticket(request, pk)
+    form = NoteForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_note(
+                ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except services.TicketError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Internal note saved."))
+            return redirect(ticket)
+    return render_ticket(request, ticket, note_form=form)
+
+
+@staff_required
+@require_POST
+def out_of_scope(request, pk):
+    ticket = get_ticket(request, pk)
+    form = OutOfScopeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_out_of_scope(
+                ticket,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except services.TicketError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The ticket has been closed as out of scope."))
+            return redirect(ticket)
+    return render_ticket(request, ticket, scope_form=form)
