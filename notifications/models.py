@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -38,7 +39,7 @@ class OutboxEmail(models.Model):
         related_name="outbox_emails",
     )
     # The address and language of the recipient when the email was queued.
-    to_email = models.CharField(_("to"), max_length=254, blank=True)
+    to_email = models.CharField(pgettext_lazy("email recipient", "to"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=8)
     # Ids and plain values only; the email is rendered from it when it is sent.
     context = models.JSONField(_("context"), default=dict, blank=True)

@@ -5,6 +5,7 @@ them through the services)."""
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from . import selectors
 from .models import (
@@ -44,7 +45,7 @@ class ContractAdmin(admin.ModelAdmin):
         if contract.product.is_obsolete(contract.version):
             return _("Obsolete version")
         if contract.ends_on < today:
-            return _("Expired")
+            return pgettext("contract", "Expired")
         if contract.starts_on > today:
             return _("Not started yet")
         return _("Active")

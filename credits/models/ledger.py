@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EntryKind(models.TextChoices):
@@ -227,7 +228,7 @@ class Hold(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("hold", "Open")
         CONSUMED = "consumed", _("Charged")
         RELEASED = "released", _("Released")
 

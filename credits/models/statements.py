@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Language
 from credits.storage import private_storage
@@ -41,7 +42,7 @@ class Statement(models.Model):
         related_name="+",
     )
     start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
+    end = models.DateField(pgettext_lazy("end of a period", "to"))
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.SPANISH
     )

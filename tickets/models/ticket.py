@@ -10,6 +10,7 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
 
@@ -265,7 +266,9 @@ class StatusChange(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=TicketStatus.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=TicketStatus.choices)
+    to_status = models.CharField(
+        pgettext_lazy("new status", "to"), max_length=20, choices=TicketStatus.choices
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
