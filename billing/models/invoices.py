@@ -114,7 +114,8 @@ class Invoice(ImmutableModel):
     @property
     def filename(self) -> str:
         """ "factura-A-2026-0001.pdf" / "invoice-A-2026-0001.pdf" (active language)."""
-        return f"{pgettext('file name', 'invoice')}-{self.number}.pdf"
+        name = pgettext("file name", "invoice")
+        return f"{name}-{self.number}.pdf"
 
     @property
     def is_corrective(self) -> bool:

@@ -86,16 +86,37 @@ def payment_page(request, pk):
     if isinstance(form, RedirectNeeded):
         # To the provider, or to our return page (which tells the client the outcome).
         return redirect(str(form))
-    if form is not None:
-        # The test provider: offer the happy path by default.
-        form.fields["status"].initial = PaymentStatus.CONFIRMED
-        form.fields["fraud_status"].initial = "accept"
-        form.fields["gateway_response"].initial = "3ds-disabled"
+    if payment.variant == "dummy" and form is not None:
+        _label_test_form(form)
     return render(
         request,
         "billing/payment.html",
         {"payment": payment, "order": payment.order, "form": form},
     )
+
+
+TEST_FORM_LABELS = {
+    "status": gettext_lazy("Outcome the provider reports"),
+    "fraud_status": gettext_lazy("Fraud check"),
+    "gateway_response": gettext_lazy("Gateway behaviour"),
+    "verification_result": gettext_lazy("3-D Secure result (with a 3-D Secure redirect)"),
+}
+TEST_GATEWAY_CHOICES = (
+    ("3ds-disabled", gettext_lazy("No 3-D Secure step")),
+    ("3ds-redirect", gettext_lazy("Redirect to a 3-D Secure step")),
+    ("failure", gettext_lazy("Gateway connection error")),
+    ("payment-error", gettext_lazy("Gateway refuses the operation")),
+)
+
+
+def _label_test_form(form) -> None:
+    """The test provider's form in the reader's language, the happy path chosen."""
+    for name, label in TEST_FORM_LABELS.items():
+        form.fields[name].label = label
+    form.fields["gateway_response"].choices = TEST_GATEWAY_CHOICES
+    form.fields["status"].initial = PaymentStatus.CONFIRMED
+    form.fields["fraud_status"].initial = "accept"
+    form.fields["gateway_response"].initial = "3ds-disabled"
 
 
 def _return(request, pk):
