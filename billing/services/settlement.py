@@ -54,7 +54,7 @@ def settle_payment(
     with transaction.atomic():
         order_id = payment.order_id
         organization_id = Order.objects.values_list("organization_id", flat=True).get(pk=order_id)
-        Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).exists()
+        Organization.objects.select_for_update(no_key=True).only("pk").get(pk=organization_id)
         order = Order.objects.select_for_update().get(pk=order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         payment.order = order

@@ -1,9 +1,11 @@
 """Django admin: mark a bank transfer paid, refund, read-only financial records."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from billing import services
 from billing.models import EventKind, Invoice, InvoiceLine, Order, Payment, PaymentEvent
 from credits import selectors as credit_selectors
 from tests.billing.factories import order, paid_order
@@ -105,3 +107,19 @@ def test_invoice_and_event_pages_open(admin_client, organization):
         response = admin_client.get(url)
         assert response.status_code == 200
         assert invoice.number in response.content.decode() or "paymentevent" in url
+
+
+@pytest.mark.parametrize(
+    "model_name", ["order", "payment", "invoice", "invoiceline", "invoicecounter", "paymentevent"]
+)
+def test_every_billing_admin_page_opens_with_data(
+    admin_client, organization, admin_user, model_name
+):
+    paid = paid_order(organization, 60)
+    services.start_payment(order(organization, 120), variant="dummy")
+    services.refund_order(paid, reason="Prueba", actor=admin_user)
+    model = apps.get_model("billing", model_name)
+    assert admin_client.get(reverse(f"admin:billing_{model_name}_changelist")).status_code == 200
+    for obj in model.objects.all():
+        url = reverse(f"admin:billing_{model_name}_change", args=[obj.pk])
+        assert admin_client.get(url).status_code == 200
