@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        from notifications.attachments import register_attachment_builder
+
+        from .pdf import build_invoice_pdf
+
+        # Known to web processes and Celery workers alike (both load the apps).
+        register_attachment_builder("invoice_pdf", build_invoice_pdf)

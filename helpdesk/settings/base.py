@@ -6,6 +6,7 @@ Celery broker and the cache. Every variable is listed in ``.env.example``.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    # django-payments: its translations (payment statuses, the test provider's form).
+    "payments",
     # Project apps, in dependency order: accounts ← credits ← tickets, billing.
     "helpdesk",
     "accounts",
@@ -249,11 +252,14 @@ X_FRAME_OPTIONS = "DENY"
 CREDITS_STATEMENT_INLINE_MOVEMENTS = env.int("CREDITS_STATEMENT_INLINE_MOVEMENTS", default=1000)
 
 # The seller printed on invoices (billing); buyer data comes from the organization.
+# IBAN and BIC: where clients send bank transfers (shown on a pending order).
 SELLER = {
     "name": env.str("SELLER_NAME", default="Soporte Créditos S.L."),
     "tax_id": env.str("SELLER_TAX_ID", default="B00000000"),
     "address": env.str("SELLER_ADDRESS", default="Calle Mayor 1, 28013 Madrid, España"),
     "email": env.str("SELLER_EMAIL", default="facturacion@example.com"),
+    "iban": env.str("SELLER_IBAN", default="ES91 2100 0418 4502 0005 1332"),
+    "bic": env.str("SELLER_BIC", default="CAIXESBBXXX"),
 }
 
 # --- Tickets --------------------------------------------------------------------
@@ -266,3 +272,31 @@ TICKET_REOPEN_DAYS = 7
 TICKETS_PER_PAGE = 25
 # A queue search counts its matches up to this number ("more than 1,000 tickets").
 TICKETS_SEARCH_COUNT_CAP = 1000
+
+# --- Billing ----------------------------------------------------------------------
+# Invoice series: invoices of paid orders, and corrective invoices of refunds.
+BILLING_INVOICE_SERIES = env.str("BILLING_INVOICE_SERIES", default="A")
+BILLING_CORRECTIVE_SERIES = env.str("BILLING_CORRECTIVE_SERIES", default="R")
+
+# --- Online payments (django-payments) -------------------------------------------
+# https://django-payments.readthedocs.io/en/latest/install.html
+# Variants come from the environment: "dummy" is the library's test provider (a form
+# where you choose the outcome; development and tests only, never in production);
+# "stripe" (Stripe Checkout) exists when STRIPE_SECRET_KEY is set. PAYMENT_VARIANT is
+# the one behind the "Pay online" button; empty = bank transfer only.
+PAYMENT_MODEL = "billing.Payment"
+PAYMENT_HOST = urlsplit(SITE_URL).netloc
+PAYMENT_USES_SSL = SITE_URL.startswith("https://")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+PAYMENT_VARIANTS: dict[str, tuple[str, dict]] = {}
+if env.bool("PAYMENT_TEST_PROVIDER", default=True):
+    PAYMENT_VARIANTS["dummy"] = ("billing.providers.TestProvider", {})
+if STRIPE_SECRET_KEY:
+    PAYMENT_VARIANTS["stripe"] = (
+        "billing.providers.StripeProvider",
+        {"api_key": STRIPE_SECRET_KEY, "endpoint_secret": STRIPE_WEBHOOK_SECRET},
+    )
+PAYMENT_VARIANT = env.str(
+    "PAYMENT_VARIANT", default="stripe" if STRIPE_SECRET_KEY else next(iter(PAYMENT_VARIANTS), "")
+)

@@ -3,6 +3,8 @@
 Passes ``manage.py check --deploy`` with no warnings.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -38,3 +40,15 @@ STORAGES = {
 # --- Email: SMTP (or any backend) from EMAIL_URL, no file fallback --------------------
 vars().update(env.email_url("EMAIL_URL"))
 EMAIL_TIMEOUT = 20  # seconds
+
+# --- Online payments: real providers only, configured by environment -----------------
+# The test provider never runs in production; Stripe needs its webhook signing secret,
+# or its callbacks could not be verified.
+PAYMENT_VARIANTS = {name: v for name, v in PAYMENT_VARIANTS.items() if name != "dummy"}  # noqa: F405
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:  # noqa: F405
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY.")
+PAYMENT_VARIANT = env.str(
+    "PAYMENT_VARIANT", default="stripe" if "stripe" in PAYMENT_VARIANTS else ""
+)
+if PAYMENT_VARIANT and PAYMENT_VARIANT not in PAYMENT_VARIANTS:
+    raise ImproperlyConfigured(f"PAYMENT_VARIANT {PAYMENT_VARIANT!r} is not configured.")

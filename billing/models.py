@@ -1,1 +1,0 @@
-"""Models of the billing app arrive with its issue."""

@@ -1,0 +1,42 @@
+"""The invoice as a PDF (WeasyPrint), in the reader's language, and its email attachment."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications.attachments import Attachment
+
+from . import selectors
+from .models import Invoice
+
+
+def render_invoice_html(invoice: Invoice, *, language: str) -> str:
+    invoice = selectors.invoice_with_lines(invoice)
+    with translation.override(language):
+        return render_to_string(
+            "billing/invoice_pdf.html",
+            {
+                "invoice": invoice,
+                "lines": list(invoice.lines.all()),
+                "order": invoice.order,
+                "language": language,
+            },
+        )
+
+
+def render_invoice_pdf(invoice: Invoice, *, language: str) -> bytes:
+    """The PDF bytes of ``invoice``, with texts in ``language`` (es or en)."""
+    from weasyprint import HTML  # imported on use: it is slow to import
+
+    html = render_invoice_html(invoice, language=language)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def build_invoice_pdf(*, invoice_id: int) -> Attachment:
+    """The "invoice_pdf" attachment of the invoice_issued email (notifications calls it in
+    the recipient's language when it sends the email)."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return Attachment(
+        invoice.filename, render_invoice_pdf(invoice, language=language), "application/pdf"
+    )

@@ -1,0 +1,122 @@
+"""django-payments providers as this project uses them (PAYMENT_VARIANTS in settings).
+
+- ``TestProvider``: the library's dummy provider (development and tests only): a form where
+  you choose the outcome. It also says how much it took: the payment's total, or the
+  ``amount`` a callback gives (to try a provider reporting another amount).
+- ``StripeProvider``: the library's Stripe Checkout provider, with what this project needs
+  on top: events and sessions kept as plain dicts (the Stripe SDK's objects are no longer
+  dicts), the amount Stripe actually charged as ``captured_amount`` (the library copies
+  the order's total, which would hide a mismatch), signature errors as PaymentError, and a
+  status check for the return page.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+import stripe
+from django.http import JsonResponse
+from payments import PaymentError, PaymentStatus, RedirectNeeded
+from payments.dummy import DummyProvider
+from payments.stripe import StripeProviderV3
+from payments.stripe.providers import stripe_enabled_events
+
+STATUSES = {value for value, _label in PaymentStatus.CHOICES}
+CENT = Decimal("0.01")
+
+
+class TestProvider(DummyProvider):
+    """The dummy provider, with the amount it took recorded on the payment."""
+
+    accepts_webhooks = False
+
+    def get_form(self, payment, data=None):
+        try:
+            return super().get_form(payment, data=data)
+        except RedirectNeeded:
+            if payment.status == PaymentStatus.CONFIRMED:
+                payment.captured_amount = payment.total
+                payment.save(update_fields=["captured_amount"])
+            raise
+
+    def process_data(self, payment, request):
+        """The return from a simulated 3-D Secure step: ``?verification_result=<status>``,
+        and optionally ``&amount=<euros>`` the provider says it took."""
+        result = request.GET.get("verification_result")
+        if result and result not in STATUSES:
+            raise PaymentError("unknown verification result", code=400)
+        amount = request.GET.get("amount")
+        if amount is not None:
+            try:
+                amount = Decimal(amount).quantize(CENT)
+            except (InvalidOperation, ValueError) as exc:
+                raise PaymentError("invalid amount", code=400) from exc
+        response = super().process_data(payment, request)
+        if payment.status == PaymentStatus.CONFIRMED:
+            payment.captured_amount = payment.total if amount is None else amount
+            payment.save(update_fields=["captured_amount"])
+        return response
+
+
+def _plain(obj):
+    """A Stripe SDK object as plain dicts and lists (JSON-serializable)."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+class StripeProvider(StripeProviderV3):
+    """Stripe Checkout: the client pays on Stripe's page; Stripe calls our webhook."""
+
+    accepts_webhooks = True
+
+    def create_session(self, payment):
+        return _plain(super().create_session(payment))
+
+    def return_event_payload(self, request) -> dict:
+        """The verified event (signature checked with the endpoint secret). Raises
+        PaymentError(code=400) for a bad signature or body."""
+        try:
+            return _plain(super().return_event_payload(request))
+        except PaymentError:
+            raise
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise PaymentError("invalid Stripe event", code=400) from exc
+
+    def process_data(self, payment, request):
+        event = self.return_event_payload(request)
+        if event.get("type") in stripe_enabled_events:
+            session = (event.get("data") or {}).get("object")
+            if not isinstance(session, dict):
+                raise PaymentError("session not present", code=400)
+            if session.get("status") == "expired":
+                if payment.status != PaymentStatus.CANCELLED:
+                    payment.change_status(PaymentStatus.REJECTED)
+            elif session.get("payment_status") == "paid":
+                self._paid(payment, session)
+            payment.attrs.session = session
+            payment.save()
+        return JsonResponse({"status": "OK"})
+
+    def status(self, payment):
+        """Ask Stripe whether a session still waiting was paid (the return page)."""
+        if payment.status in (PaymentStatus.WAITING, PaymentStatus.INPUT) and (
+            payment.transaction_id
+        ):
+            stripe.api_key = self.api_key
+            try:
+                session = _plain(stripe.checkout.Session.retrieve(payment.transaction_id))
+            except stripe.StripeError as exc:
+                raise PaymentError(str(exc)) from exc
+            if session.get("payment_status") == "paid":
+                self._paid(payment, session)
+                payment.attrs.session = session
+                payment.save()
+        return payment
+
+    def _paid(self, payment, session: dict) -> None:
+        """Record what Stripe charged (minor units → euros) and confirm the payment."""
+        try:
+            charged = (Decimal(int(session["amount_total"])) / 100).quantize(CENT)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PaymentError("paid session without amount_total", code=400) from exc
+        payment.captured_amount = charged
+        payment.currency = str(session.get("currency") or payment.currency).upper()
+        payment.transaction_id = payment.transaction_id or str(session.get("id", ""))
+        payment.change_status(PaymentStatus.CONFIRMED)

@@ -1,0 +1,48 @@
+"""Every write of the billing app. Import from here: ``billing.services.confirm_payment``.
+
+- orders: ``create_order``, ``start_payment``, ``choose_bank_transfer``, ``cancel_order``
+- confirmation: ``confirm_payment``, ``mark_paid_by_transfer``
+- settlement: ``settle_payment`` (a provider's update of an online payment)
+- refunds: ``refund_order``
+- events: ``record_event`` (the audit trail)
+- errors: ``BillingError`` and its named subclasses
+"""
+
+from .confirmation import confirm_payment, mark_paid_by_transfer
+from .errors import (
+    AmountMismatch,
+    BillingError,
+    InvalidRequest,
+    OnlinePaymentUnavailable,
+    OrderNotPayable,
+    OrderNotRefundable,
+    PackUnavailable,
+    PriceChanged,
+    RefundFailed,
+)
+from .events import record_event
+from .orders import cancel_order, choose_bank_transfer, create_order, start_payment
+from .refunds import refund_order
+from .settlement import Outcome, settle_payment
+
+__all__ = [
+    "AmountMismatch",
+    "BillingError",
+    "InvalidRequest",
+    "OnlinePaymentUnavailable",
+    "OrderNotPayable",
+    "OrderNotRefundable",
+    "Outcome",
+    "PackUnavailable",
+    "PriceChanged",
+    "RefundFailed",
+    "cancel_order",
+    "choose_bank_transfer",
+    "confirm_payment",
+    "create_order",
+    "mark_paid_by_transfer",
+    "record_event",
+    "refund_order",
+    "settle_payment",
+    "start_payment",
+]

@@ -1,0 +1,46 @@
+"""Invoices: the client's list, an invoice's page, its PDF (the organization's users and
+admins; anyone else gets 404)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+
+from accounts.permissions import client_required
+
+from .. import selectors
+from ..pdf import render_invoice_pdf
+
+INVOICES_PER_PAGE = 25
+
+
+@client_required
+def invoice_list(request):
+    page = Paginator(selectors.invoices_of(request.user.organization), INVOICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "billing/invoice_list.html", {"page": page})
+
+
+@login_required
+def invoice_detail(request, pk):
+    invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
+    invoice = selectors.invoice_with_lines(invoice)
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        {"invoice": invoice, "lines": list(invoice.lines.all())},
+    )
+
+
+@login_required
+def invoice_pdf(request, pk):
+    """The invoice's PDF in the reader's language."""
+    invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
+    language = translation.get_language()
+    response = HttpResponse(
+        render_invoice_pdf(invoice, language=language), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
+    return response
