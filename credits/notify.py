@@ -17,7 +17,7 @@ from accounts.models import Organization
 from notifications.models import Kind
 from notifications.services import queue_email_to_organization
 
-from .models import CreditSettings, EntryKind, LowBalanceAlert, Lot, Wallet
+from .models import CreditSettings, EntryKind, Lot, LowBalanceAlert, Wallet
 from .selectors import balance
 
 logger = logging.getLogger(__name__)
@@ -26,14 +26,10 @@ logger = logging.getLogger(__name__)
 # expiry that expire_lots has not written off yet) and its alert state: one statement.
 _STATE_SQL = (
     "SELECT o.low_balance_threshold, o.name,"
-    " COALESCE((SELECT SUM(l.remaining) FROM {lot} l"
+    " COALESCE((SELECT SUM(l.remaining) FROM credits_lot l"
     " WHERE l.wallet_id = %s AND l.remaining > 0 AND l.expires_at <= %s), 0),"
-    " (SELECT a.armed FROM {alert} a WHERE a.wallet_id = %s)"
-    " FROM {organization} o WHERE o.id = %s"
-).format(
-    lot=Lot._meta.db_table,
-    alert=LowBalanceAlert._meta.db_table,
-    organization=Organization._meta.db_table,
+    " (SELECT a.armed FROM credits_lowbalancealert a WHERE a.wallet_id = %s)"
+    " FROM accounts_organization o WHERE o.id = %s"
 )
 
 
