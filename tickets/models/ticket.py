@@ -170,6 +170,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="ticket_org_created"),
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
+            # The SLA sweep: running tickets past their warning time (tickets.notify).
+            models.Index(fields=["status", "sla_warning_at"], name="ticket_status_warning"),
             models.Index(fields=["queue_rank", "due_at", "id"], name="ticket_queue_order"),
             models.Index(fields=["created_at", "id"], name="ticket_created"),
         ]
