@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['status', 'sla_warning_at'], name='ticket_status_warning'),
+            index=models.Index(condition=models.Q(('status__in', ('new', 'open', 'in_progress'))), fields=['sla_warning_at', 'id'], name='ticket_running_warning'),
         ),
         migrations.AddField(
             model_name='slanotice',
