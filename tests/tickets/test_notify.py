@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 
 from notifications.models import Kind, OutboxEmail
+from notifications.services import sweep_outbox
 from tests.accounts.factories import AdminFactory, TechnicianFactory, UserFactory
 from tests.tickets.factories import ProductFactory, open_ticket
 from tickets import notify, services
@@ -326,3 +327,22 @@ def test_a_long_reply_is_shortened_in_the_email(ticket, client_user, staff, send
     excerpt = email.context["message_excerpt"]
     assert len(excerpt) == notify.EXCERPT_CHARS
     assert excerpt.endswith("…")
+
+
+def test_an_sla_email_whose_publish_was_lost_is_sent_once_by_the_outbox_sweep(
+    ticket, staff, send, django_capture_on_commit_callbacks
+):
+    # The process dies right after the sweep's COMMIT, before publishing the send tasks.
+    with time_machine.travel(WARNING, tick=False), django_capture_on_commit_callbacks():
+        assert notify.sweep_sla() == 1
+    assert set(sla_emails(Kind.SLA_WARNING).values_list("status", flat=True)) == {"pending"}
+    assert mail.outbox == []
+
+    # The SLA sweep does not tell it again; the outbox sweep publishes what was lost.
+    assert sweep(send, WARNING + 3 * MINUTE) == 0
+    assert send(WARNING + 3 * MINUTE, sweep_outbox) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [staff["assigned"].email, staff["admin"].email]
+    )
+    assert send(WARNING + 4 * MINUTE, sweep_outbox) == 0
+    assert len(mail.outbox) == 2
