@@ -95,8 +95,9 @@ def sla_due(now: datetime):
     """Running tickets at ``now`` past their warning time that lack the warning notice,
     or past their due date that lack the breach notice.
 
-    One query on the index (status, sla_warning_at): a ticket past its due date is past
-    its warning time too, since the warning comes first.
+    One range scan of the partial index ``ticket_running_warning`` (running tickets by
+    warning time): a ticket past its due date is past its warning time too, since the
+    warning comes first. The notices already sent are probed on their unique index.
     """
     warned = SlaNotice.objects.filter(ticket=OuterRef("pk"), kind=SlaNotice.Kind.WARNING)
     breach_told = SlaNotice.objects.filter(ticket=OuterRef("pk"), kind=SlaNotice.Kind.BREACH)
