@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import notify, services
 from .models import Statement
 
 
@@ -18,3 +18,10 @@ def build_statement_task(statement_id: int) -> None:
 def expire_lots_task() -> int:
     """Periodic: write off credits past their expiry date (``services.expire_lots``)."""
     return services.expire_lots()
+
+
+@shared_task
+def warn_expiring_lots_task() -> int:
+    """Periodic (daily): tell clients about registration credits expiring soon
+    (``notify.warn_expiring_lots``; each lot is told once)."""
+    return notify.warn_expiring_lots()

@@ -1,5 +1,6 @@
 """Models of the credits app: the price list, its settings, the ledger and statements."""
 
+from .alerts import LowBalanceAlert
 from .ledger import EntryKind, Hold, LedgerEntry, Lot, Wallet
 from .packs import CreditSettings, Pack
 from .statements import Statement
@@ -10,6 +11,7 @@ __all__ = [
     "Hold",
     "LedgerEntry",
     "Lot",
+    "LowBalanceAlert",
     "Pack",
     "Statement",
     "Wallet",

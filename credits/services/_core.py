@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
+from credits import notify
 from credits.models import EntryKind, Hold, LedgerEntry, Lot, Wallet
 
 from .errors import (
@@ -229,7 +230,8 @@ def append_entry(
     reference_label: str = "",
     work_minutes: int | None = None,
 ) -> LedgerEntry:
-    """Write one entry and the wallet's new running balance (same transaction)."""
+    """Write one entry and the wallet's new running balance (same transaction), then the
+    low-balance warning if this movement crossed the threshold."""
     wallet.balance += amount
     wallet.last_entry_at = recorded_at
     entry = LedgerEntry(
@@ -247,6 +249,7 @@ def append_entry(
     )
     save_with_key(entry, key)
     wallet.save(update_fields=["balance", "held", "last_entry_at"])
+    notify.check_low_balance(wallet, cause=f"entry:{entry.pk}")
     return entry
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from credits import notify
 from credits.models import Hold
 
 from . import _core
@@ -52,6 +53,7 @@ def hold(
     _core.save_with_key(new_hold, key)
     wallet.held += credits
     wallet.save(update_fields=["held"])
+    notify.check_low_balance(wallet, cause=f"hold:{new_hold.pk}")
     return new_hold
 
 
@@ -74,4 +76,5 @@ def release_hold(hold: Hold, *, reason: str, actor: User | None = None) -> Hold:
     hold.closed_at = recorded_at
     hold.close_reason = reason
     hold.save(update_fields=["status", "closed_at", "close_reason"])
+    notify.check_low_balance(wallet, cause=f"release:{hold.pk}")  # may re-arm the warning
     return hold

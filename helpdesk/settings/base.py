@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -213,12 +214,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 55},
     },
     # Credits past their expiry date become expiry entries (credits.services.expire_lots).
+    # Every 15 minutes rather than daily: the expiry entry is dated when it is written, and
+    # a low-balance warning caused by an expiry goes with it; an indexed probe that finds
+    # nothing costs about a millisecond.
     "credits-expire-lots": {
         "task": "credits.tasks.expire_lots_task",
         "schedule": 15 * 60,
         "options": {"expires": 14 * 60},
     },
-    # The SLA sweep (tickets) is added here when that app lands.
+    # Registration credits expiring within the warning days: one email per lot, each once.
+    "credits-warn-expiring-lots": {
+        "task": "credits.tasks.warn_expiring_lots_task",
+        "schedule": crontab(hour=8, minute=0),  # CELERY_TIMEZONE: 08:00 in Madrid
+        "options": {"expires": 6 * 3600},
+    },
+    # SLA warnings (e.g. 75 % of the target) and breaches due now, each once per ticket.
+    "tickets-sweep-sla": {
+        "task": "tickets.tasks.sweep_sla_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Logging ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The tickets app's models, one module per concern; import them from here."""
 
 from .contracts import Contract, Product, RenewalReason, RenewalRequest
+from .notices import SlaNotice
 from .schedule import (
     SPANISH_REGIONS,
     BusinessCalendar,
@@ -43,6 +44,7 @@ __all__ = [
     "RenewalReason",
     "RenewalRequest",
     "Severity",
+    "SlaNotice",
     "SlaTarget",
     "StatusChange",
     "Ticket",

@@ -170,6 +170,13 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="ticket_org_created"),
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
+            # The SLA sweep (tickets.notify): running tickets by warning time, in order. Partial,
+            # so that years of finished tickets, all past their dates, are not in it.
+            models.Index(
+                fields=["sla_warning_at", "id"],
+                condition=Q(status__in=RUNNING_STATUSES),
+                name="ticket_running_warning",
+            ),
             models.Index(fields=["queue_rank", "due_at", "id"], name="ticket_queue_order"),
             models.Index(fields=["created_at", "id"], name="ticket_created"),
         ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .. import search
+from .. import notify, search
 from ..attachments import check_uploads
 from ..errors import NotAllowed, TicketClosed, TicketError
 from ..models import Message, Ticket
@@ -37,6 +37,7 @@ def add_reply(
     A client's reply to a ticket awaiting them reopens it (the clock restarts); a
     technician's first reply moves a new ticket to "open". ``status`` (staff only) moves the
     ticket in the same transaction, e.g. to "awaiting client" after asking a question.
+    The ``ticket_reply`` emails are queued in the same transaction (``tickets.notify``).
 
     Raises TicketClosed (finished ticket), NotAllowed, InvalidTransition,
     AttachmentRejected, TicketError (empty message).
@@ -66,6 +67,7 @@ def add_reply(
         status_services.change_status(ticket, status, by=author)
     search.refresh([ticket.pk])
     store_files(ticket, message, files, accepted, by=author)
+    notify.reply_added(message)  # the emails commit with the reply
     return message
 
 

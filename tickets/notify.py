@@ -1,0 +1,177 @@
+"""The tickets emails, written to the outbox in the transaction of what causes them.
+
+- ``reply_added``: a new public reply (called by ``services.add_reply``). A technician's
+  reply goes to the client users of the ticket's organization; a client's reply to the
+  ticket's assigned technicians, or to all support staff (technicians and admins) when
+  nobody is assigned. Internal notes never email anyone.
+- ``sweep_sla``: the SLA sweep (celery beat, every minute). A running ticket past its
+  warning time (e.g. 75 % of the target) gets one ``sla_warning``, past its due date one
+  ``sla_breach``, each to the assigned technicians and every admin, or to all technicians
+  and admins when nobody is assigned. "Once" is the unique ``SlaNotice(ticket, kind)``
+  row, written with the emails in one transaction. The sweep reads only the stored dates:
+  a paused ticket is not running (its clock is stopped), a restarted one has its dates
+  moved later, a finished one is never looked at; no far-future task is ever scheduled.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from accounts.models import User
+from notifications.models import Kind, OutboxEmail
+from notifications.selectors import organization_recipients, staff_recipients
+from notifications.services import queue_email_to_many
+
+from . import calendars
+from .models import RUNNING_STATUSES, Message, SlaNotice, Ticket
+
+logger = logging.getLogger(__name__)
+
+# Tickets locked and told per transaction. Queueing an email costs a few milliseconds
+# (bench/sla_sweep_bench.py), so a batch of 50 tickets (about 150 emails) holds its locks
+# for a second or two: a technician's status change on one of them waits at most that.
+SWEEP_BATCH = 50
+EXCERPT_CHARS = 600
+
+STAFF_ROLES = (User.Role.TECHNICIAN, User.Role.ADMIN)
+EMAIL_KIND = {SlaNotice.Kind.WARNING: Kind.SLA_WARNING, SlaNotice.Kind.BREACH: Kind.SLA_BREACH}
+
+
+# --- Replies ----------------------------------------------------------------------------
+
+
+def _active_assignees(ticket: Ticket) -> list[User]:
+    return list(ticket.assignees.filter(is_active=True, role__in=STAFF_ROLES).order_by("pk"))
+
+
+def reply_added(message: Message) -> list[OutboxEmail]:
+    """Queue ``ticket_reply`` for a new public reply, in the reply's transaction (nothing
+    for an internal note). Returns the outbox rows; raises like ``queue_email``."""
+    if message.is_internal:
+        return []
+    ticket, author = message.ticket, message.author
+    organization = ticket.organization
+    if author.is_support_staff:
+        recipients = list(organization_recipients(organization))
+    else:
+        recipients = _active_assignees(ticket) or list(staff_recipients())
+    context = {
+        "ticket_reference": ticket.reference,
+        "ticket_subject": ticket.subject,
+        "ticket_url": ticket.get_absolute_url(),
+        "author_name": author.get_full_name(),
+        "message_excerpt": Truncator(message.body).chars(EXCERPT_CHARS),
+        "organization_name": organization.name,
+    }
+    return queue_email_to_many(
+        recipients, Kind.TICKET_REPLY, context, dedupe_key=f"ticket_reply:message:{message.pk}"
+    )
+
+
+# --- The SLA sweep ----------------------------------------------------------------------
+
+
+def sweep_sla(now: datetime | None = None, *, batch_size: int = SWEEP_BATCH) -> int:
+    """Tell the technicians about every running ticket that reached its SLA warning time
+    or its due date at ``now`` and was not told yet. Safe to run twice or at once (locked
+    tickets are skipped, their sweep tells them). Returns how many notices it emailed."""
+    now = now or timezone.now()
+    told = 0
+    while True:
+        found, emailed = _sweep_batch(now, batch_size)
+        told += emailed
+        if found < batch_size:
+            break
+    if told:
+        logger.info("SLA sweep: %d notices", told)
+    return told
+
+
+def sla_due(now: datetime):
+    """Running tickets at ``now`` past their warning time that lack the warning notice,
+    or past their due date that lack the breach notice.
+
+    One range scan of the partial index ``ticket_running_warning`` (running tickets by
+    warning time): a ticket past its due date is past its warning time too, since the
+    warning comes first. The notices already sent are probed on their unique index.
+    """
+    warned = SlaNotice.objects.filter(ticket=OuterRef("pk"), kind=SlaNotice.Kind.WARNING)
+    breach_told = SlaNotice.objects.filter(ticket=OuterRef("pk"), kind=SlaNotice.Kind.BREACH)
+    return (
+        Ticket.objects.filter(status__in=RUNNING_STATUSES, sla_warning_at__lte=now)
+        .filter(~Exists(warned) | (Q(due_at__lte=now) & ~Exists(breach_told)))
+        .annotate(was_warned=Exists(warned), breach_was_told=Exists(breach_told))
+    )
+
+
+@transaction.atomic
+def _sweep_batch(now: datetime, limit: int) -> tuple[int, int]:
+    """Lock up to ``limit`` due tickets (skipping those another sweep holds), write their
+    notices and queue the emails. Returns (tickets found, notices emailed)."""
+    tickets = list(
+        sla_due(now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("organization")
+        .defer("description", "search_vector")
+        .prefetch_related(
+            Prefetch(
+                "assignees",
+                queryset=User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("pk"),
+                to_attr="active_assignees",
+            )
+        )
+        .order_by("sla_warning_at", "pk")[:limit]
+    )
+    if not tickets:
+        return 0, 0
+    config = calendars.current()
+    admins = list(User.objects.filter(is_active=True, role=User.Role.ADMIN).order_by("pk"))
+    everyone: list[User] = []
+    emailed = 0
+    for ticket in tickets:
+        if ticket.active_assignees:
+            by_pk = {user.pk: user for user in [*ticket.active_assignees, *admins]}
+            recipients = [by_pk[pk] for pk in sorted(by_pk)]
+        else:
+            everyone = everyone or list(staff_recipients())
+            recipients = everyone
+        breached = ticket.due_at <= now and not ticket.breach_was_told
+        if breached:
+            emailed += _tell(ticket, SlaNotice.Kind.BREACH, ticket.due_at, recipients)
+        if not ticket.was_warned:
+            # Found already breached: the breach says it all, the warning is only recorded.
+            percent = config.targets[ticket.severity].warning_percent
+            emailed += _tell(
+                ticket,
+                SlaNotice.Kind.WARNING,
+                ticket.sla_warning_at,
+                [] if breached else recipients,
+                percent=percent,
+            )
+    return len(tickets), emailed
+
+
+def _tell(ticket: Ticket, kind: str, judged_on: datetime, recipients: list[User], **extra) -> int:
+    """Write the notice and, if it is new, queue its emails. Returns 1 if it emailed."""
+    _notice, created = SlaNotice.objects.get_or_create(
+        ticket=ticket, kind=kind, defaults={"judged_on": judged_on, "emails": len(recipients)}
+    )
+    if not created or not recipients:
+        return 0  # told by a concurrent sweep that committed meanwhile, or superseded
+    context = {
+        "ticket_reference": ticket.reference,
+        "ticket_subject": ticket.subject,
+        "ticket_url": ticket.get_absolute_url(),
+        "organization_name": ticket.organization.name,
+        "severity": ticket.severity,
+        "due_at": ticket.due_at,
+        **extra,
+    }
+    queue_email_to_many(
+        recipients, EMAIL_KIND[kind], context, dedupe_key=f"sla_{kind}:ticket:{ticket.pk}"
+    )
+    return 1

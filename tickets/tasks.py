@@ -1,0 +1,12 @@
+"""Celery tasks of the tickets app: they take ids, call one service, are safe to run twice."""
+
+from celery import shared_task
+
+from . import notify
+
+
+@shared_task
+def sweep_sla_task() -> int:
+    """Periodic (beat, every minute): the SLA warnings and breaches due now
+    (``notify.sweep_sla``; each ticket is told once of each)."""
+    return notify.sweep_sla()
