@@ -266,3 +266,10 @@ TICKET_REOPEN_DAYS = 7
 TICKETS_PER_PAGE = 25
 # A queue search counts its matches up to this number ("more than 1,000 tickets").
 TICKETS_SEARCH_COUNT_CAP = 1000
+
+# --- Credential vault -------------------------------------------------------------
+# Fernet keys (comma-separated, newest first) that encrypt the access data clients store
+# for interventions; ``manage.py rotate_vault_keys`` re-encrypts everything with the
+# newest. Empty here: local.py embeds a development key; production requires the variable.
+# https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
+VAULT_KEYS = env.list("VAULT_KEYS", default=[])

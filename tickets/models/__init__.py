@@ -1,6 +1,15 @@
 """The tickets app's models, one module per concern; import them from here."""
 
+from .charging import (
+    ChargeOutcome,
+    ChargingPolicy,
+    RunningTimer,
+    SecurityChecklist,
+    TicketCharge,
+    TimeEntry,
+)
 from .contracts import Contract, Product, RenewalReason, RenewalRequest
+from .estimates import Estimate, EstimateKind, EstimateStatus
 from .schedule import (
     SPANISH_REGIONS,
     BusinessCalendar,
@@ -25,6 +34,7 @@ from .ticket import (
     TicketSequence,
     TicketStatus,
 )
+from .vault import Credential, CredentialKind, CredentialReveal
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -34,21 +44,33 @@ __all__ = [
     "WAITING_STATUSES",
     "Attachment",
     "BusinessCalendar",
+    "ChargeOutcome",
+    "ChargingPolicy",
     "Closure",
     "Contract",
+    "Credential",
+    "CredentialKind",
+    "CredentialReveal",
+    "Estimate",
+    "EstimateKind",
+    "EstimateStatus",
     "Message",
     "OpeningHours",
     "OutOfScopeReason",
     "Product",
     "RenewalReason",
     "RenewalRequest",
+    "RunningTimer",
+    "SecurityChecklist",
     "Severity",
     "SlaTarget",
     "StatusChange",
     "Ticket",
     "TicketChannel",
+    "TicketCharge",
     "TicketKind",
     "TicketSequence",
     "TicketStatus",
+    "TimeEntry",
     "Weekday",
 ]
