@@ -37,15 +37,6 @@ def current_policy() -> pricing.Policy:
     return version.as_policy() if version is not None else pricing.Policy()
 
 
-def policy_version_for(ticket: Ticket) -> ChargingPolicy | None:
-    """The version a ticket is charged with: that of its first charge (a reopened ticket
-    keeps it), else the current one."""
-    first = ticket.charges.select_related("policy").order_by("number").first()
-    if first is not None and first.policy is not None:
-        return first.policy
-    return current_policy_version()
-
-
 # --- A ticket's time, estimates and charges --------------------------------------------
 
 
@@ -145,6 +136,8 @@ class ChargePreview:
     earlier: int = 0  # credits charged by earlier resolutions of this ticket
     quote_missing: bool = False
     backup_missing: bool = False
+    charges: list[TicketCharge] = field(default_factory=list)  # earlier resolutions
+    checklist: SecurityChecklist | None = None
 
     @property
     def to_charge(self) -> int:
@@ -190,16 +183,23 @@ def open_hold_credits(estimate: Estimate | None) -> int:
 
 
 def charge_preview(ticket: Ticket) -> ChargePreview:
-    """The charge of the ticket's logged time under its policy, with the balance."""
-    version = policy_version_for(ticket)
+    """The charge of the ticket's logged time under its policy, with the balance (a fixed
+    number of queries)."""
+    charges = charges_for(ticket)
+    if charges and charges[0].policy is not None:
+        version = charges[0].policy  # a reopened ticket keeps its first charge's version
+    else:
+        version = current_policy_version()
     policy = version.as_policy() if version is not None else pricing.Policy()
     entries = time_entries(ticket)
     estimate = accepted_estimate(ticket)
     checklist = security_checklist(ticket)
     needs_quote = quote_needed(ticket, checklist)
     quote = estimate if estimate is not None and estimate.is_quote else None
-    earlier = ticket.charges.aggregate(total=Sum("credits"))["total"] or 0
+    earlier = sum(charge.credits for charge in charges)
     return ChargePreview(
+        charges=charges,
+        checklist=checklist,
         breakdown=breakdown(ticket.kind, entries, policy, quote),
         policy=version,
         entries=entries,

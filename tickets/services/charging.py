@@ -109,7 +109,7 @@ def _new_charge(ticket, preview, *, by: User, credits: int, capped_at) -> Ticket
     result = preview.breakdown
     return TicketCharge(
         ticket=ticket,
-        number=ticket.charges.count() + 1,
+        number=len(preview.charges) + 1,
         policy=preview.policy,
         kind=ticket.kind,
         outcome=Outcome.NOTHING,

@@ -10,6 +10,7 @@ from .. import crypto
 from ..errors import NotAllowed, TicketError
 from ..models import Credential, CredentialReveal, Ticket
 from ..selectors import vault as vault_selectors
+from .common import lock
 
 # The fields a credential may hold (all encrypted together), in display order.
 FIELDS = (
@@ -61,6 +62,7 @@ def store_credential(
     if not values:
         raise TicketError(_("Fill in at least one field (address, user, password...)."))
     if ticket is not None:
+        ticket = lock(ticket)
         if ticket.organization_id != organization.pk:
             raise NotAllowed
         if ticket.is_finished:

@@ -41,9 +41,9 @@ def ticket_extras(request, ticket: Ticket, forms: dict, *, assigned_to_me: bool 
     context = {
         "preview": preview,
         "entries": preview.entries,
-        "charges": charging_selectors.charges_for(ticket),
+        "charges": preview.charges,
         "estimates": estimates,
-        "checklist": charging_selectors.security_checklist(ticket),
+        "checklist": preview.checklist,
         "recharge_url": services.recharge_url(),
     }
     if user.is_support_staff:
