@@ -10,7 +10,12 @@ from ..services.timelog import MAX_ENTRY_MINUTES
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker: it takes and sends ISO dates, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TimeEntryForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import pricing
 from .ticket import Ticket, TicketChannel, TicketKind
@@ -161,7 +162,7 @@ class RunningTimer(models.Model):
 
 
 class ChargeOutcome(models.TextChoices):
-    CHARGED = "charged", _("Charged")
+    CHARGED = "charged", pgettext_lazy("charge outcome", "Charged")
     GOODWILL = "goodwill", _("Goodwill, no charge")
     NOTHING = "nothing", _("Nothing to charge")
 
