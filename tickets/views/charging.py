@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
 
-from .. import selectors, services
+from .. import selectors, services, workflow
 from ..forms.charging import (
     DeclineForm,
     EstimateForm,
@@ -56,6 +56,7 @@ def ticket_extras(request, ticket: Ticket, forms: dict, *, assigned_to_me: bool 
         timer = charging_selectors.running_timer(ticket, user)
         elapsed = int((timezone.now() - timer.started_at).total_seconds()) if timer else 0
         context |= {
+            "can_resolve": workflow.can_move(ticket.status, Ticket.Status.RESOLVED, staff=True),
             "credentials": credentials,
             "timer": timer,
             "timer_elapsed": elapsed,
