@@ -79,6 +79,6 @@ def estimate_decline(request, pk):
         except services.TicketError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Declined. The technician has been told your reason."))
+            messages.success(request, _("Declined. The technician sees your reason on the ticket."))
             return _back(estimate)
     return render_ticket(request, estimate.ticket, decline_form=form)
