@@ -12,6 +12,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 
 class VaultError(Exception):
@@ -51,12 +52,14 @@ def vault() -> MultiFernet:
     return _fernet(tuple(settings.VAULT_KEYS))
 
 
+@sensitive_variables("fields", "data")
 def encrypt(fields: dict[str, str]) -> str:
     """A token (text) of ``fields`` under the newest key. Raises VaultError."""
     data = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
     return vault().encrypt(data).decode("ascii")
 
 
+@sensitive_variables()
 def decrypt(token: str) -> dict[str, str]:
     """The fields of a token. Raises VaultError (no key opens it)."""
     try:

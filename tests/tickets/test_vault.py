@@ -253,3 +253,22 @@ def test_the_access_data_page_runs_a_fixed_number_of_queries(
     assert page.text.count('data-testid="credential"') == count
     assert page.text.count('data-testid="reveal"') == count
     assert Ticket.objects.count() == 1
+
+
+def test_error_reports_hide_what_the_client_typed(client_user, client):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    client.force_login(client_user)
+    response = client.post(
+        reverse("tickets:credentials"),
+        {
+            "credential-label": "Panel",
+            "credential-kind": "website",
+            "credential-password": PASSWORD,
+        },
+    )
+    request = response.wsgi_request
+    assert "credential-password" in request.sensitive_post_parameters
+    cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleansed["credential-password"] != PASSWORD
+    assert PASSWORD not in str(dict(cleansed))

@@ -3,6 +3,7 @@ assigned technicians reveal it, each reveal logged. Secrets are never logged."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Organization, User
 
@@ -30,6 +31,7 @@ def _check_client(organization: Organization, user: User) -> None:
         raise NotAllowed
 
 
+@sensitive_variables("fields", "values")
 @transaction.atomic
 def store_credential(
     organization: Organization,

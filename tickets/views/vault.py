@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import client_required, staff_required
@@ -16,7 +17,11 @@ from ..selectors import vault as vault_selectors
 from ..services.vault import FIELDS
 from .detail import get_ticket, render_ticket
 
+# Error reports (and Django's debug page) never show what a client typed in these fields.
+SECRET_POST_FIELDS = [f"credential-{name}" for name in FIELDS]
 
+
+@sensitive_post_parameters(*SECRET_POST_FIELDS)
 @client_required
 def credentials(request):
     """The organization's access data (labels only), a form to add one, and the reveal log."""
@@ -44,6 +49,7 @@ def credentials(request):
     return render(request, "tickets/credentials.html", context)
 
 
+@sensitive_post_parameters(*SECRET_POST_FIELDS)
 @client_required
 @require_POST
 def credential_add(request, pk):
@@ -83,6 +89,7 @@ def credential_delete(request, pk):
     return redirect("tickets:credentials")
 
 
+@sensitive_variables("fields", "rows", "context", "response")
 @staff_required
 @require_POST
 def credential_reveal(request, pk):
