@@ -15,7 +15,7 @@ COPY pyproject.toml README.md ./
 RUN pip install .
 COPY . .
 RUN python manage.py compilemessages -v0 -i .venv \
- && SECRET_KEY=build-only ALLOWED_HOSTS=localhost EMAIL_URL=consolemail:// \
+ && SECRET_KEY=build-only ALLOWED_HOSTS=localhost EMAIL_URL=consolemail:// VAULT_KEYS=build-only \
     python manage.py collectstatic --noinput -v0 \
  && useradd --create-home helpdesk && mkdir -p var && chown -R helpdesk var
 

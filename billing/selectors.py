@@ -63,6 +63,16 @@ def offers_for(
     return registration, offers
 
 
+def suggested_offer(offers: list[PackOffer], need: int) -> PackOffer | None:
+    """The cheapest offer that covers ``need`` credits, else the largest; None without need."""
+    if need <= 0 or not offers:
+        return None
+    covering = [offer for offer in offers if offer.pack.credits >= need]
+    if covering:
+        return min(covering, key=lambda offer: (offer.quote.total, offer.pack.credits))
+    return max(offers, key=lambda offer: offer.pack.credits)
+
+
 def orders_visible_to(user: User) -> QuerySet[Order]:
     """Admins see every order; a client those of their organization; others none."""
     if not user.is_authenticated:

@@ -207,6 +207,12 @@ KINDS: dict[str, EmailKind] = {
                 TICKET_URL,
                 Key("estimated_credits", "int", "credits the work is estimated to take"),
                 BALANCE,
+                Key(
+                    "credits_to_buy",
+                    "int",
+                    "credits missing to cover the estimate (estimate minus balance)",
+                    required=False,
+                ),
                 RECHARGE_URL,
             ),
         ),

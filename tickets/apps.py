@@ -10,7 +10,7 @@ class TicketsConfig(AppConfig):
     def ready(self):
         # When an admin edits the SLA configuration, every process rebuilds its cached
         # calendar (cache invalidation only; no business happens in these receivers).
-        from . import calendars
+        from . import calendars, checks  # noqa: F401  (checks registers itself)
         from .models import BusinessCalendar, Closure, OpeningHours, SlaTarget
 
         for model in (BusinessCalendar, OpeningHours, Closure, SlaTarget):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import clock, services
+from . import clock, demo_charging, services
 from .models import Contract, Product, Ticket
 
 S = Ticket.Status
@@ -31,7 +31,7 @@ CONTRACTS = (
 
 # (requester, severity, kind, subject, description, opened days ago, steps)
 # steps: ("reply", who, text) · ("note", who, text) · ("status", who, status)
-#        ("assign", who) · ("scope", who, reason)
+#        ("assign", who) · ("scope", who, reason) · ("time", who, minutes, channel)
 TICKETS = (
     (
         "marta@laespiga.example",
@@ -43,6 +43,8 @@ TICKETS = (
         [
             ("assign", "lucia@soporte.example"),
             ("note", "lucia@soporte.example", "Revisar logs de PHP."),
+            ("time", "lucia@soporte.example", 35, "remote"),
+            ("time", "lucia@soporte.example", 10, "phone"),
         ],
     ),
     (
@@ -83,7 +85,11 @@ TICKETS = (
         "Actualización de seguridad de la tienda",
         "Nos ha llegado un aviso de seguridad del módulo de pagos.",
         3,
-        [("assign", "jorge@soporte.example"), ("status", "jorge@soporte.example", S.IN_PROGRESS)],
+        [
+            ("assign", "jorge@soporte.example"),
+            ("status", "jorge@soporte.example", S.IN_PROGRESS),
+            ("time", "jorge@soporte.example", 40, "remote"),
+        ],
     ),
     (
         "marta@laespiga.example",
@@ -129,6 +135,8 @@ TICKETS = (
         "Tenemos un logotipo nuevo y no encontramos dónde cambiarlo.",
         10,
         [
+            ("time", "lucia@soporte.example", 10, "portal"),
+            ("time", "lucia@soporte.example", 5, "phone"),
             (
                 "reply",
                 "lucia@soporte.example",
@@ -213,6 +221,9 @@ def _play(ticket: Ticket, step) -> None:
         services.change_status(ticket, rest[0], by=user)
     elif action == "scope":
         services.close_out_of_scope(ticket, by=user, reason=rest[0])
+    elif action == "time":
+        services.assign(ticket, user, by=user)
+        services.log_time(ticket, by=user, minutes=rest[0], channel=rest[1])
 
 
 def seed(demo) -> None:
@@ -249,3 +260,4 @@ def seed(demo) -> None:
         for step in steps:
             _play(ticket, step)
     demo.objects["products"] = products
+    demo_charging.seed(demo)

@@ -61,3 +61,87 @@ class ReopenWindowExpired(TicketError):
 
 class AttachmentRejected(TicketError):
     """An uploaded file is too big, of a type we do not accept, or looks like a program."""
+
+
+# --- Time, charging, estimates (issue 5) ----------------------------------------------
+
+
+class InvalidTimeEntry(TicketError):
+    """Minutes that are not a whole number above zero, a date in the future, a bad channel."""
+
+    default_message = _("Minutes must be a whole number greater than zero.")
+
+
+class WorkLocked(TicketError):
+    """Time logged, edited or deleted on a finished ticket, or an entry already charged."""
+
+    default_message = _(
+        "This ticket is resolved or closed: its time entries can no longer be changed."
+    )
+
+
+class BackupNotConfirmed(TicketError):
+    """A security update resolved before the backup of code and database was ticked."""
+
+    default_message = _(
+        "Tick the backup of the code and of the database in the security update checklist "
+        "before resolving."
+    )
+
+
+class QuoteRequired(TicketError):
+    """Customization, or a security update that needs a quote, without an accepted quote."""
+
+    default_message = _(
+        "This work is charged only by a quote the client has accepted. Send a quote, or "
+        "resolve it as goodwill (no charge)."
+    )
+
+
+class ChargeChanged(TicketError):
+    """The charge differs from the one the technician confirmed (time was logged since)."""
+
+    default_message = _(
+        "The charge has changed since you opened this page (time was logged or edited). "
+        "Check the new breakdown and confirm again."
+    )
+
+
+class ChargeExceedsBalance(TicketError):
+    """The charge is more than the client's spendable credits plus those held for the
+    ticket: never charged without the client's agreement. ``needed``, ``available``."""
+
+    def __init__(self, *, needed: int, available: int, has_estimate: bool = False):
+        self.needed = needed
+        self.available = available
+        self.has_estimate = has_estimate
+        super().__init__(
+            _(
+                "The charge (%(needed)s credits) is more than the client has available "
+                "(%(available)s credits, including those held for this ticket). We never "
+                "charge beyond the balance without the client's agreement: charge at most "
+                "the accepted estimate, resolve it as goodwill (no charge), or ask the "
+                "client for credits (the ticket waits in “awaiting credits”)."
+            )
+            % {"needed": needed, "available": available}
+        )
+
+
+class EstimateNotPending(TicketError):
+    """The estimate or quote was already answered, replaced or withdrawn."""
+
+    default_message = _("This estimate has already been answered or replaced.")
+
+
+class NotEnoughCredits(TicketError):
+    """The client accepts an estimate larger than their available credits: ``missing``."""
+
+    def __init__(self, *, missing: int):
+        self.missing = missing
+        super().__init__(
+            _(
+                "Your available balance does not cover this estimate: buy at least "
+                "%(missing)s more credits, then accept it."
+            )
+            % {"missing": missing}
+        )

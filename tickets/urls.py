@@ -21,4 +21,20 @@ urlpatterns = [
     path("<int:pk>/status/", views.change_status, name="change_status"),
     path("<int:pk>/note/", views.note, name="note"),
     path("<int:pk>/out-of-scope/", views.out_of_scope, name="out_of_scope"),
+    # Time, charging, estimates (technicians)
+    path("<int:pk>/time/", views.time_add, name="time_add"),
+    path("time/<int:pk>/edit/", views.time_edit, name="time_edit"),
+    path("time/<int:pk>/delete/", views.time_delete, name="time_delete"),
+    path("<int:pk>/timer/", views.timer, name="timer"),
+    path("<int:pk>/security-checklist/", views.security_checklist, name="security_checklist"),
+    path("<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("<int:pk>/estimates/new/", views.estimate_create, name="estimate_create"),
+    # Estimates and quotes (the client answers)
+    path("estimates/<int:pk>/accept/", views.estimate_accept, name="estimate_accept"),
+    path("estimates/<int:pk>/decline/", views.estimate_decline, name="estimate_decline"),
+    # Access data (the credential vault)
+    path("access-data/", views.credentials, name="credentials"),
+    path("<int:pk>/access-data/", views.credential_add, name="credential_add"),
+    path("access-data/<int:pk>/delete/", views.credential_delete, name="credential_delete"),
+    path("access-data/<int:pk>/reveal/", views.credential_reveal, name="credential_reveal"),
 ]

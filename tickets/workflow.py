@@ -44,9 +44,23 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             S.OUT_OF_SCOPE,
         }
     ),
-    S.AWAITING_CLIENT: frozenset({S.OPEN, S.IN_PROGRESS, S.RESOLVED, S.CLOSED, S.OUT_OF_SCOPE}),
-    # Leaves when the client has recharged (issue 5 moves it back) or gives up.
-    S.AWAITING_CREDITS: frozenset({S.OPEN, S.IN_PROGRESS, S.CLOSED, S.OUT_OF_SCOPE}),
+    # An estimate may be sent while the client is awaited (it then waits on the estimate).
+    S.AWAITING_CLIENT: frozenset(
+        {
+            S.OPEN,
+            S.IN_PROGRESS,
+            S.AWAITING_CREDITS,
+            S.AWAITING_ACCEPTANCE,
+            S.RESOLVED,
+            S.CLOSED,
+            S.OUT_OF_SCOPE,
+        }
+    ),
+    # Leaves when the client accepts the estimate after recharging (→ in progress), declines
+    # it (→ open), a smaller estimate fits the balance (→ awaiting acceptance), or gives up.
+    S.AWAITING_CREDITS: frozenset(
+        {S.OPEN, S.IN_PROGRESS, S.AWAITING_ACCEPTANCE, S.CLOSED, S.OUT_OF_SCOPE}
+    ),
     # Leaves when the client accepts (work starts), declines, or needs credits first.
     S.AWAITING_ACCEPTANCE: frozenset(
         {S.OPEN, S.IN_PROGRESS, S.AWAITING_CREDITS, S.CLOSED, S.OUT_OF_SCOPE}

@@ -22,12 +22,17 @@ ORDERS_PER_PAGE = 25
 def _buy_page(request, *, status: int = 200):
     registration, offers = selectors.offers_for(request.user.organization)
     validity_days = credit_selectors.credit_settings().registration_validity_days
-    return render(
-        request,
-        "billing/buy.html",
-        {"registration": registration, "offers": offers, "validity_days": validity_days},
-        status=status,
-    )
+    # ?need=N: the credits an estimate is missing (link from the ticket or the email).
+    need = request.GET.get("need", "")
+    need = int(need) if need.isdigit() and len(need) < 7 else 0
+    context = {
+        "registration": registration,
+        "offers": offers,
+        "validity_days": validity_days,
+        "need": need,
+        "suggested": selectors.suggested_offer(offers, need),
+    }
+    return render(request, "billing/buy.html", context, status=status)
 
 
 def _tampered(request, form) -> None:

@@ -315,3 +315,10 @@ if STRIPE_SECRET_KEY:
 PAYMENT_VARIANT = env.str(
     "PAYMENT_VARIANT", default="stripe" if STRIPE_SECRET_KEY else next(iter(PAYMENT_VARIANTS), "")
 )
+
+# --- Credential vault -------------------------------------------------------------
+# Fernet keys (comma-separated, newest first) that encrypt the access data clients store
+# for interventions; ``manage.py rotate_vault_keys`` re-encrypts everything with the
+# newest. Empty here: local.py embeds a development key; production requires the variable.
+# https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
+VAULT_KEYS = env.list("VAULT_KEYS", default=[])

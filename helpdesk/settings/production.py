@@ -11,6 +11,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without it
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Keys of the credential vault, newest first: no default either (see .env.example).
+VAULT_KEYS = env.list("VAULT_KEYS")
 
 # --- HTTPS ----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header

@@ -34,3 +34,6 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# The credential vault's key for tests (tests that rotate keys set their own).
+VAULT_KEYS = ["O7VbZexMpQobjkFhe2aVCMOTzGCMglLW-iwXwNkmjhI="]

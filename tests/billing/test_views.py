@@ -43,6 +43,24 @@ def test_the_first_purchase_is_announced_as_the_registration_pack_with_its_date(
     assert f"Los créditos caducan el {formats.date_format(in_a_year, 'DATE_FORMAT')}" in page
 
 
+@pytest.mark.parametrize(("need", "suggested"), [("45", 60), ("60", 60), ("61", 120), ("500", 480)])
+def test_the_credits_an_estimate_needs_suggest_the_pack_that_covers_them(
+    client_client, need, suggested
+):
+    response = client_client.get(reverse("billing:buy"), {"need": need})
+    notice = response.content.decode().split('data-testid="need-notice"')[1].split("</div>")[0]
+    assert f"el pack de {suggested} créditos" in notice
+    assert response.context["suggested"].pack.credits == suggested
+
+
+@pytest.mark.parametrize("need", ["", "0", "-5", "abc", "99999999999"])
+def test_a_missing_or_odd_need_suggests_nothing(client_client, need):
+    response = client_client.get(reverse("billing:buy"), {"need": need})
+    assert response.status_code == 200
+    assert response.context["suggested"] is None
+    assert 'data-testid="need-notice"' not in response.content.decode()
+
+
 def test_a_recharge_is_told_it_never_expires(client_client, organization):
     registered(organization)
     page = client_client.get(reverse("billing:buy")).content.decode()

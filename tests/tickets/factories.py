@@ -62,3 +62,35 @@ def open_ticket(requester=None, *, product=None, attachments=(), **fields) -> Ti
     fields.setdefault("subject", "La tienda va lenta")
     fields.setdefault("description", "Desde ayer las páginas tardan mucho en cargar.")
     return services.open_ticket(requester, product, attachments=attachments, **fields)
+
+
+# --- Charging, estimates, the vault (issue 5) --------------------------------------------
+
+
+def grant_credits(organization, credits: int, **kwargs):
+    """Credits for ``organization`` through the credits service (a fresh key each time)."""
+    from tests.credits.factories import grant
+
+    return grant(organization, credits, **kwargs)
+
+
+def log_time(ticket, technician, minutes: int = 10, channel: str = "portal", **fields):
+    """A time entry through the service (the technician is assigned first)."""
+    services.assign(ticket, technician, by=technician)
+    return services.log_time(ticket, by=technician, minutes=minutes, channel=channel, **fields)
+
+
+def send_estimate(ticket, technician, credits: int = 60, **fields):
+    fields.setdefault("description", "Revisar y corregir la configuración del servidor.")
+    return services.send_estimate(ticket, by=technician, credits=credits, **fields)
+
+
+def store_credential(user, *, ticket=None, label: str = "Panel de la tienda", **fields):
+    fields = fields or {
+        "url": "https://tienda.example/admin",
+        "username": "admin",
+        "password": "s3creto-Muy-Largo",
+    }
+    return services.store_credential(
+        user.organization, by=user, label=label, fields=fields, ticket=ticket
+    )

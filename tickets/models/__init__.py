@@ -1,6 +1,15 @@
 """The tickets app's models, one module per concern; import them from here."""
 
+from .charging import (
+    ChargeOutcome,
+    ChargingPolicy,
+    RunningTimer,
+    SecurityChecklist,
+    TicketCharge,
+    TimeEntry,
+)
 from .contracts import Contract, Product, RenewalReason, RenewalRequest
+from .estimates import Estimate, EstimateKind, EstimateStatus
 from .notices import SlaNotice
 from .schedule import (
     SPANISH_REGIONS,
@@ -26,6 +35,7 @@ from .ticket import (
     TicketSequence,
     TicketStatus,
 )
+from .vault import Credential, CredentialKind, CredentialReveal
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -35,22 +45,34 @@ __all__ = [
     "WAITING_STATUSES",
     "Attachment",
     "BusinessCalendar",
+    "ChargeOutcome",
+    "ChargingPolicy",
     "Closure",
     "Contract",
+    "Credential",
+    "CredentialKind",
+    "CredentialReveal",
+    "Estimate",
+    "EstimateKind",
+    "EstimateStatus",
     "Message",
     "OpeningHours",
     "OutOfScopeReason",
     "Product",
     "RenewalReason",
     "RenewalRequest",
+    "RunningTimer",
+    "SecurityChecklist",
     "Severity",
     "SlaNotice",
     "SlaTarget",
     "StatusChange",
     "Ticket",
     "TicketChannel",
+    "TicketCharge",
     "TicketKind",
     "TicketSequence",
     "TicketStatus",
+    "TimeEntry",
     "Weekday",
 ]

@@ -1,17 +1,36 @@
 """Every write of the tickets app: one function per business action, atomic, raising the
 named errors of ``tickets.errors`` (re-exported here).
 
-Issue 5 (charging) extends ``resolve``; notifications hook in with ``transaction.on_commit``.
+Resolving charges the ticket's work (``charging``); time entries and the timer are in
+``timelog``, estimates and quotes in ``estimates``, the credential vault in ``vault``.
+Notifications hook in with ``transaction.on_commit`` or outbox rows.
 """
 
+from ..crypto import VaultError
 from ..errors import (
     AttachmentRejected,
+    BackupNotConfirmed,
+    ChargeChanged,
+    ChargeExceedsBalance,
+    EstimateNotPending,
+    InvalidTimeEntry,
     InvalidTransition,
     NoActiveContract,
     NotAllowed,
+    NotEnoughCredits,
+    QuoteRequired,
     ReopenWindowExpired,
     TicketClosed,
     TicketError,
+    WorkLocked,
+)
+from .charging import charge_key, publish_policy, resolve
+from .estimates import (
+    accept_estimate,
+    decline_estimate,
+    recharge_url,
+    send_estimate,
+    update_security_checklist,
 )
 from .opening import open_ticket, request_renewal
 from .status import (
@@ -21,29 +40,63 @@ from .status import (
     close_out_of_scope,
     reopen,
     reopen_deadline,
-    resolve,
     unassign,
 )
 from .thread import add_note, add_reply
+from .timelog import (
+    delete_time_entry,
+    discard_timer,
+    log_time,
+    start_timer,
+    stop_timer,
+    update_time_entry,
+)
+from .vault import delete_credential, reveal_credential, rotate_all, store_credential
 
 __all__ = [
     "AttachmentRejected",
+    "BackupNotConfirmed",
+    "ChargeChanged",
+    "ChargeExceedsBalance",
+    "EstimateNotPending",
+    "InvalidTimeEntry",
     "InvalidTransition",
     "NoActiveContract",
     "NotAllowed",
+    "NotEnoughCredits",
+    "QuoteRequired",
     "ReopenWindowExpired",
     "TicketClosed",
     "TicketError",
+    "VaultError",
+    "WorkLocked",
+    "accept_estimate",
     "add_note",
     "add_reply",
     "assign",
     "change_status",
+    "charge_key",
     "close",
     "close_out_of_scope",
+    "decline_estimate",
+    "delete_credential",
+    "delete_time_entry",
+    "discard_timer",
+    "log_time",
     "open_ticket",
+    "publish_policy",
+    "recharge_url",
     "reopen",
     "reopen_deadline",
     "request_renewal",
     "resolve",
+    "reveal_credential",
+    "rotate_all",
+    "send_estimate",
+    "start_timer",
+    "stop_timer",
+    "store_credential",
     "unassign",
+    "update_security_checklist",
+    "update_time_entry",
 ]

@@ -1,6 +1,7 @@
 """Status changes and assignment. Every status change goes through ``_move``: it checks the
 transition table (``tickets.workflow``), stops or restarts the SLA clock, and records who
-did it.
+did it. Resolving is in ``charging`` (it charges); a finished ticket's pending estimates and
+held credits are settled by ``estimates.settle_on_finish``.
 """
 
 from datetime import timedelta
@@ -17,6 +18,7 @@ from ..clock import restart, stop
 from ..errors import InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError
 from ..models import (
     ACTIVE_STATUSES,
+    FINISHED_STATUSES,
     RUNNING_STATUSES,
     Message,
     OutOfScopeReason,
@@ -65,6 +67,10 @@ def _move(ticket: Ticket, to: str, *, by: User, note: str | None = None) -> Tick
     ticket.save()
     if note and note.strip():
         Message.objects.create(ticket=ticket, author=by, body=note.strip(), is_internal=True)
+    if to in FINISHED_STATUSES:
+        from .estimates import settle_on_finish  # estimates build on this module
+
+        settle_on_finish(ticket, by=by)
     return ticket
 
 
@@ -79,6 +85,8 @@ def change_status(
     Raises InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError.
     """
     if to == Status.RESOLVED:
+        from .charging import resolve  # charging builds on this module
+
         return resolve(ticket, by=by, note=note)
     if to == Status.CLOSED:
         return close(ticket, by=by, note=note)
@@ -90,18 +98,6 @@ def change_status(
         return reopen(ticket, by=by, note=note)
     check_move(ticket, to, by)
     return _move(ticket, to, by=by, note=note)
-
-
-@transaction.atomic
-def resolve(ticket: Ticket, *, by: User, note: str | None = None) -> Ticket:
-    """Mark the ticket resolved (technicians and admins); its clock stops.
-
-    Raises NotAllowed, InvalidTransition.
-    """
-    check_staff(by)
-    ticket = lock(ticket)
-    check_move(ticket, Status.RESOLVED, by)
-    return _move(ticket, Status.RESOLVED, by=by, note=note)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import clock, selectors, services
 from ..forms import NoteForm, OutOfScopeForm, ReplyForm, StaffReplyForm, StatusForm
+from ..models import Ticket
 
 
 def get_ticket(request, pk):
@@ -23,6 +24,8 @@ def get_ticket(request, pk):
 
 def render_ticket(request, ticket, **forms):
     """The ticket page, with the bound forms of a failed POST in ``forms``."""
+    from .charging import ticket_extras  # builds on this module
+
     user = request.user
     clock.attach_sla([ticket])
     context = {
@@ -42,8 +45,10 @@ def render_ticket(request, ticket, **forms):
             "history": selectors.status_history(ticket),
         }
         context["assigned_to_me"] = any(a.pk == user.pk for a in context["assignees"])
+        context |= ticket_extras(request, ticket, forms, assigned_to_me=context["assigned_to_me"])
         return render(request, "tickets/ticket_staff.html", context)
     context["reply_form"] = forms.get("reply_form") or ReplyForm()
+    context |= ticket_extras(request, ticket, forms)
     return render(request, "tickets/ticket_detail.html", context)
 
 
@@ -62,18 +67,23 @@ def reply(request, pk):
     else:
         form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
+        status = (form.cleaned_data.get("status") or None) if staff else None
+        # Resolving charges the ticket: the technician confirms the charge on its own page.
+        resolving = status == Ticket.Status.RESOLVED
         try:
             services.add_reply(
                 ticket,
                 author=request.user,
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
-                status=(form.cleaned_data.get("status") or None) if staff else None,
+                status=None if resolving else status,
             )
         except services.TicketError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your reply has been sent."))
+            if resolving:
+                return redirect("tickets:resolve", pk=ticket.pk)
             return redirect(ticket)
     return render_ticket(request, ticket, reply_form=form)
 

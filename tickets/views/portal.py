@@ -11,13 +11,16 @@ from accounts.permissions import client_required
 from .. import calendars, selectors, services
 from ..forms import ClientFilterForm, RenewalForm, TicketForm
 from ..models import Ticket
+from ..selectors import charging as charging_selectors
 
 
 @client_required
 def ticket_list(request):
     form = ClientFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    tickets = selectors.client_tickets(request.user, status=status)
+    tickets = charging_selectors.with_charge_totals(
+        selectors.client_tickets(request.user, status=status)
+    )
     page = Paginator(tickets, settings.TICKETS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,9 +1,12 @@
 """The technicians' queue and the actions only staff take on a ticket."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +16,7 @@ from accounts.selectors import organizations_visible_to
 
 from .. import clock, selectors, services
 from ..forms import NoteForm, OutOfScopeForm, QueueFilterForm, StatusForm
+from ..models import Ticket
 from .detail import get_ticket, render_ticket
 
 
@@ -78,6 +82,12 @@ def assign(request, pk):
 def change_status(request, pk):
     ticket = get_ticket(request, pk)
     form = StatusForm(request.POST, ticket=ticket)
+    if form.is_valid() and form.cleaned_data["status"] == Ticket.Status.RESOLVED:
+        # Resolving charges the ticket: confirm the charge and its breakdown first.
+        url = reverse("tickets:resolve", args=[ticket.pk])
+        if note := form.cleaned_data["note"]:
+            url += "?" + urlencode({"note": note})
+        return redirect(url)
     if form.is_valid():
         try:
             services.change_status(

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Attachment,
     BusinessCalendar,
     Closure,
@@ -21,6 +21,7 @@ from .models import (
     StatusChange,
     Ticket,
 )
+from . import charging  # noqa: F401  (registers the charging and vault admins)
 
 
 @admin.register(Product)

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 
-from . import search
-from .models import (
+from .. import search
+from ..models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
     Attachment,

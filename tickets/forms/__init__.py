@@ -11,10 +11,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
-from .attachments import ALLOWED_TYPES, check_uploads
-from .errors import AttachmentRejected
-from .models import OutOfScopeReason, Product, Ticket
+from .. import workflow
+from ..attachments import ALLOWED_TYPES, check_uploads
+from ..errors import AttachmentRejected
+from ..models import OutOfScopeReason, Product, Ticket
 
 # Plain words for clients (the labels of the radio buttons).
 SEVERITY_HELP = {
@@ -250,7 +250,7 @@ class QueueFilterForm(forms.Form):
 
     def filters(self):
         """The ``QueueFilters`` of a valid form (defaults for a blank one)."""
-        from .selectors import QueueFilters
+        from ..selectors import QueueFilters
 
         data = self.cleaned_data if self.is_valid() else {}
         return QueueFilters(

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('tickets', '0003_search_index'),
+        ('tickets', '0005_default_charging_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,265 @@
+"""Estimates and quotes: the technician sends one, the client accepts (its credits are held,
+work resumes) or declines it (with a reason; the ticket goes back to the technician).
+
+- An estimate above what the client has available puts the ticket in "awaiting credits"
+  and tells the client how many credits to buy (``estimate_exceeds_balance``); otherwise
+  the ticket waits in "awaiting acceptance". Either way the client may accept once the
+  balance covers it: work is never charged beyond the balance without their agreement.
+- A quote is for customization and for security updates that need one; an accepted quote
+  fixes the charge. Accepting a customization quote needs an active maintenance contract.
+- A newer estimate replaces a pending one; a newer accepted one releases the older hold.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from credits import selectors as credit_selectors
+from credits import services as credit_services
+from notifications import services as notifications
+
+from .. import selectors
+from .. import workflow as ticket_workflow
+from ..errors import (
+    EstimateNotPending,
+    InvalidTransition,
+    NoActiveContract,
+    NotAllowed,
+    NotEnoughCredits,
+    TicketError,
+)
+from ..models import WAITING_STATUSES, Estimate, SecurityChecklist, Ticket
+from ..selectors import charging as charging_selectors
+from . import status as status_services
+from .common import check_staff, lock
+
+Status = Ticket.Status
+EStatus = Estimate.Status
+
+CHECKLIST_ITEMS = (
+    "code_backup",
+    "database_backup",
+    "external_modules",
+    "modified_core",
+    "very_old_version",
+)
+
+# Where the client buys credits: billing's checkout, told how many credits are missing so
+# that it can suggest the smallest pack that covers them.
+RECHARGE_URL_NAME = "billing:buy"
+
+
+def recharge_url(missing: int = 0) -> str:
+    """The checkout page; with ``missing`` (credits) > 0 it suggests a pack covering them."""
+    from django.urls import reverse
+
+    url = reverse(RECHARGE_URL_NAME)
+    return f"{url}?need={missing}" if missing > 0 else url
+
+
+def _clean_credits(credits) -> int:
+    if isinstance(credits, bool) or not isinstance(credits, int) or credits <= 0:
+        raise TicketError(_("An estimate is a whole number of credits greater than zero."))
+    return credits
+
+
+def _covered(ticket: Ticket) -> int:
+    """The client's spendable credits plus those already held for this ticket."""
+    held = charging_selectors.open_hold_credits(charging_selectors.accepted_estimate(ticket))
+    return credit_selectors.balance(ticket.organization) + held
+
+
+def _set_status(ticket: Ticket, to: str, *, by: User) -> Ticket:
+    """Move the ticket if it is not there already. Clients answering an estimate make moves
+    of staff's table (the answer is the client's, the move follows from it).
+
+    Raises InvalidTransition."""
+    if ticket.status == to:
+        return ticket
+    if not ticket_workflow.can_move(ticket.status, to, staff=True):
+        raise InvalidTransition(ticket.status, to)
+    return status_services._move(ticket, to, by=by)
+
+
+@transaction.atomic
+def send_estimate(
+    ticket: Ticket,
+    *,
+    by: User,
+    credits: int,
+    description: str,
+    kind: str = Estimate.Kind.ESTIMATE,
+) -> Estimate:
+    """Send the client an estimate (or quote) of ``credits``; the ticket then waits on them.
+
+    Raises NotAllowed, TicketError (bad credits or description, finished ticket, a quote
+    for work that needs none), InvalidTransition.
+    """
+    check_staff(by)
+    credits = _clean_credits(credits)
+    description = (description or "").strip()
+    if not description:
+        raise TicketError(_("Describe the work the estimate covers."))
+    if kind not in Estimate.Kind.values:
+        raise TicketError(_("Unknown kind of estimate."))
+    ticket = lock(ticket)
+    if ticket.is_finished:
+        raise TicketError(_("This ticket is finished: no estimate can be sent."))
+    if kind == Estimate.Kind.QUOTE and not charging_selectors.quote_needed(
+        ticket, charging_selectors.security_checklist(ticket)
+    ):
+        raise TicketError(
+            _(
+                "Quotes are for customization and for security updates that need one "
+                "(tick the conditions in the checklist first). Send an estimate instead."
+            )
+        )
+    if ticket.kind == Ticket.Kind.CUSTOMIZATION and kind != Estimate.Kind.QUOTE:
+        raise TicketError(_("Customization is charged only by a quote: send a quote."))
+    covered = _covered(ticket)
+    target = Status.AWAITING_CREDITS if credits > covered else Status.AWAITING_ACCEPTANCE
+    if ticket.status != target:
+        status_services.check_move(ticket, target, by)
+    ticket.estimates.filter(status=EStatus.PENDING).update(status=EStatus.WITHDRAWN)
+    estimate = Estimate.objects.create(
+        ticket=ticket,
+        kind=kind,
+        credits=credits,
+        description=description,
+        balance_when_sent=covered,
+        created_by=by,
+    )
+    _set_status(ticket, target, by=by)
+    if target == Status.AWAITING_CREDITS:
+        notifications.queue_email_to_organization(
+            ticket.organization,
+            "estimate_exceeds_balance",
+            {
+                "organization_name": ticket.organization.name,
+                "ticket_reference": ticket.reference,
+                "ticket_subject": ticket.subject,
+                "ticket_url": ticket.get_absolute_url(),
+                "estimated_credits": credits,
+                "balance": covered,
+                "recharge_url": recharge_url(credits - covered),
+                "credits_to_buy": credits - covered,
+            },
+            dedupe_key=f"estimate:{estimate.pk}:exceeds-balance",
+        )
+    return estimate
+
+
+def _client_of(ticket: Ticket, user: User) -> None:
+    if not (user.is_active and user.is_client and user.organization_id == ticket.organization_id):
+        raise NotAllowed
+
+
+def _pending(estimate: Estimate, by: User) -> tuple[Ticket, Estimate]:
+    """The locked ticket and estimate, if ``by`` (its client) may answer it now."""
+    ticket = lock(estimate.ticket)
+    _client_of(ticket, by)
+    estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
+    if not estimate.is_pending or ticket.is_finished:
+        raise EstimateNotPending
+    return ticket, estimate
+
+
+@transaction.atomic
+def accept_estimate(estimate: Estimate, *, by: User) -> Estimate:
+    """The client agrees: the credits are held for the ticket and work resumes (a ticket
+    that waited on the client goes back to "in progress" and its clock restarts).
+
+    Raises NotAllowed, EstimateNotPending, NotEnoughCredits (buy ``missing`` more first),
+    NoActiveContract (customization without an active contract).
+    """
+    ticket, estimate = _pending(estimate, by)
+    if ticket.kind == Ticket.Kind.CUSTOMIZATION:
+        check = selectors.contract_check(ticket.organization, ticket.product)
+        if not check.ok:
+            raise NoActiveContract(check)
+    previous = charging_selectors.accepted_estimate(ticket)
+    covered = _covered(ticket)
+    if estimate.credits > covered:
+        raise NotEnoughCredits(missing=estimate.credits - covered)
+    now = timezone.now()
+    if previous is not None:
+        _release(previous, by=by, reason=_("Replaced by a newer accepted estimate"))
+        previous.status = EStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+    estimate.hold = credit_services.hold(
+        ticket.organization,
+        estimate.credits,
+        reason=_("Accepted %(kind)s for ticket %(reference)s")
+        % {"kind": estimate.get_kind_display().lower(), "reference": ticket.reference},
+        reference=ticket,
+        idempotency_key=f"estimate:{estimate.pk}:hold",
+        actor=by,
+    )
+    estimate.status = EStatus.ACCEPTED
+    estimate.decided_by, estimate.decided_at = by, now
+    estimate.save(update_fields=["hold", "status", "decided_by", "decided_at"])
+    if ticket.status in WAITING_STATUSES:
+        _set_status(ticket, Status.IN_PROGRESS, by=by)
+    return estimate
+
+
+@transaction.atomic
+def decline_estimate(estimate: Estimate, *, by: User, reason: str) -> Estimate:
+    """The client says no, with a reason; the ticket goes back to the technician ("open").
+
+    Raises NotAllowed, EstimateNotPending, TicketError (no reason).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise TicketError(_("Tell us why you decline it, so that we can propose something else."))
+    ticket, estimate = _pending(estimate, by)
+    estimate.status = EStatus.DECLINED
+    estimate.decline_reason = reason[:2000]
+    estimate.decided_by, estimate.decided_at = by, timezone.now()
+    estimate.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    if ticket.status in (Status.AWAITING_ACCEPTANCE, Status.AWAITING_CREDITS):
+        _set_status(ticket, Status.OPEN, by=by)
+    return estimate
+
+
+def _release(estimate: Estimate, *, by: User, reason: str) -> None:
+    if estimate.hold is not None and estimate.hold.is_open:
+        credit_services.release_hold(estimate.hold, reason=reason, actor=by)
+
+
+def settle_on_finish(ticket: Ticket, *, by: User) -> None:
+    """When a ticket is resolved, closed or out of scope: pending estimates are withdrawn
+    and credits still held for it are released (resolving has charged against them first).
+    Runs inside the caller's transaction, the ticket locked."""
+    ticket.estimates.filter(status=EStatus.PENDING).update(status=EStatus.WITHDRAWN)
+    accepted = charging_selectors.accepted_estimate(ticket)
+    if accepted is not None:
+        _release(
+            accepted,
+            by=by,
+            reason=_("Ticket %(reference)s finished") % {"reference": ticket.reference},
+        )
+
+
+@transaction.atomic
+def update_security_checklist(ticket: Ticket, *, by: User, **checks: bool) -> SecurityChecklist:
+    """Tick or untick the security update checklist (backups; conditions that need a
+    quote). Raises NotAllowed, TicketError (not a security update, or finished)."""
+    check_staff(by)
+    ticket = lock(ticket)
+    if ticket.kind != Ticket.Kind.SECURITY_UPDATE:
+        raise TicketError(_("Only security updates have this checklist."))
+    if ticket.is_finished:
+        raise TicketError(_("This ticket is finished: its checklist can no longer change."))
+    names = CHECKLIST_ITEMS
+    if set(checks) - set(names):
+        raise TicketError(_("Unknown checklist item."))
+    checklist, _created = SecurityChecklist.objects.get_or_create(
+        ticket=ticket, defaults={"updated_by": by}
+    )
+    for name in names:
+        setattr(checklist, name, bool(checks.get(name, getattr(checklist, name))))
+    checklist.updated_by = by
+    checklist.save()
+    return checklist

@@ -1,0 +1,138 @@
+"""The credential vault: clients store access data (encrypted at once), delete it, and
+assigned technicians reveal it, each reveal logged. Secrets are never logged."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.models import Organization, User
+
+from .. import crypto
+from ..errors import NotAllowed, TicketError
+from ..models import Credential, CredentialReveal, Ticket
+from ..selectors import vault as vault_selectors
+from .common import lock
+
+# The fields a credential may hold (all encrypted together), in display order.
+FIELDS = (
+    "url",
+    "username",
+    "password",
+    "host",
+    "port",
+    "database",
+    "notes",
+)
+MAX_FIELD_LENGTH = 2000
+
+
+def _check_client(organization: Organization, user: User) -> None:
+    if not (user.is_active and user.is_client and user.organization_id == organization.pk):
+        raise NotAllowed
+
+
+@sensitive_variables("fields", "values")
+@transaction.atomic
+def store_credential(
+    organization: Organization,
+    *,
+    by: User,
+    label: str,
+    kind: str = Credential.Kind.WEBSITE,
+    fields: dict[str, str],
+    ticket: Ticket | None = None,
+) -> Credential:
+    """Store access data of ``organization`` (or of one of its unfinished tickets),
+    encrypted with the newest vault key. ``fields``: some of ``FIELDS``.
+
+    Raises NotAllowed (not a user of the organization), TicketError (no label or no
+    field, finished ticket), crypto.VaultError (no key configured).
+    """
+    _check_client(organization, by)
+    label = (label or "").strip()[:100]
+    if not label:
+        raise TicketError(_("Give the access data a name, e.g. “Shop administration”."))
+    if kind not in Credential.Kind.values:
+        raise TicketError(_("Unknown kind of access data."))
+    if set(fields) - set(FIELDS):
+        raise TicketError(_("Unknown field of access data."))
+    values = {
+        name: str(value).strip()[:MAX_FIELD_LENGTH]
+        for name, value in fields.items()
+        if value is not None and str(value).strip()
+    }
+    if not values:
+        raise TicketError(_("Fill in at least one field (address, user, password...)."))
+    if ticket is not None:
+        ticket = lock(ticket)
+        if ticket.organization_id != organization.pk:
+            raise NotAllowed
+        if ticket.is_finished:
+            raise TicketError(_("This ticket is finished: store the access data elsewhere."))
+    return Credential.objects.create(
+        organization=organization,
+        ticket=ticket,
+        label=label,
+        kind=kind,
+        secret=crypto.encrypt(values),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def delete_credential(credential: Credential, *, by: User) -> None:
+    """Remove access data (a user of its organization); its reveal log is kept.
+
+    Raises NotAllowed.
+    """
+    _check_client(credential.organization, by)
+    Credential.objects.filter(pk=credential.pk).delete()
+
+
+@transaction.atomic
+def reveal_credential(credential: Credential, *, by: User) -> dict[str, str]:
+    """The decrypted fields, for a technician assigned to a ticket that may use them; the
+    reveal is logged (who, when, which ticket) before anything is returned.
+
+    Raises NotAllowed (not assigned: admins too), crypto.VaultError (key missing or wrong:
+    nothing is logged).
+    """
+    ticket = vault_selectors.reveal_ticket(credential, by)
+    if ticket is None:
+        raise NotAllowed(
+            _("Only technicians assigned to a ticket that uses this access data may see it.")
+        )
+    CredentialReveal.objects.create(
+        credential=credential,
+        organization_id=credential.organization_id,
+        ticket=ticket,
+        label=credential.label,
+        revealed_by=by,
+    )
+    return crypto.decrypt(credential.secret)
+
+
+def rotate_all(*, batch_size: int = 200) -> int:
+    """Re-encrypt every credential with the newest vault key; returns how many.
+
+    One transaction per batch, rows locked. Raises crypto.VaultError (a token no key
+    opens: the credentials of earlier batches are already rotated, run it again after
+    fixing the keys).
+    """
+    count = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Credential.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", "secret")[:batch_size]
+            )
+            if not batch:
+                return count
+            for credential in batch:
+                credential.secret = crypto.rotate(credential.secret)
+            Credential.objects.bulk_update(batch, ["secret"])
+        count += len(batch)
+        last_pk = batch[-1].pk
