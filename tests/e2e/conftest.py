@@ -56,7 +56,10 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(browser, request, live_server):
+def page(browser, request, live_server, django_db_serialized_rollback):
+    """A browser page on the live server. Browser tests are transactional: the database is
+    emptied after each one, so each starts from the migrations' reference data again
+    (price list, credit settings, calendar, charging policy) by serialized rollback."""
     context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -127,4 +127,6 @@ def test_an_estimate_above_the_balance_waits_for_credits(page, new_page, people)
     assert client_page.get_by_test_id("estimate-accept").is_disabled()
     screenshot(client_page, "charging-awaiting-credits")
     client_page.get_by_test_id("banner-buy-credits").click()
-    client_page.wait_for_url("**/credits/")
+    client_page.wait_for_url("**/billing/buy/?need=70")
+    # The checkout suggests the smallest pack that covers the 70 missing credits.
+    assert "120" in client_page.get_by_test_id("need-notice").inner_text()

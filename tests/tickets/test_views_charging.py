@@ -239,7 +239,7 @@ def test_above_the_balance_the_client_is_told_how_many_credits_to_buy(
     page = client_client.get(ticket.get_absolute_url()).text
     banner = page.split('data-testid="awaiting-credits-banner"')[1].split("</div>")[0]
     assert "<strong>30 " in banner  # 130 estimated, 100 available
-    assert f'href="{reverse("credits:balance")}"' in banner
+    assert f'href="{reverse("billing:buy")}?need=30"' in banner
     assert re.search(r'data-testid="estimate-accept"\s+disabled', page)
 
 
