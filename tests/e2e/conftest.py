@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_data import restore_reference_data
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls that the tests
 # make between browser steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,10 +58,10 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(browser, request, live_server, django_db_serialized_rollback):
-    """A browser page on the live server. Browser tests are transactional: the database is
-    emptied after each one, so each starts from the migrations' reference data again
-    (price list, credit settings, calendar, charging policy) by serialized rollback."""
+def page(browser, request, live_server):
+    """A browser page on the live server, with the migrations' reference data in place
+    (browser tests are transactional: an earlier one may have emptied the tables)."""
+    restore_reference_data()
     context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)
