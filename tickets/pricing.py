@@ -148,10 +148,19 @@ def credits_for(kind: str, minutes: int, channel: str = "portal", policy: Policy
 
 
 def current_policy() -> Policy:
-    """The admin's current policy (read from the database, lazily)."""
+    """The admin's current policy (read from the database, lazily).
+
+    Where no database can be read (a pure calculation in a script or a test without
+    database access), SPEC's default policy applies.
+    """
+    from django.db import DatabaseError
+
     from .selectors.charging import current_policy as read_current
 
-    return read_current()
+    try:
+        return read_current()
+    except (DatabaseError, RuntimeError):  # RuntimeError: database access blocked
+        return Policy()
 
 
 def _whole(value, name: str, *, minimum: int) -> int:

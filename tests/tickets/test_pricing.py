@@ -28,6 +28,12 @@ def test_the_examples_of_the_spec(kind, minutes, channel, expected):
     assert credits_for(kind, minutes, channel, policy=DEFAULT) == expected
 
 
+def test_without_a_database_the_default_policy_applies():
+    # No database access in this test (pytest-django blocks it): SPEC's policy is used.
+    assert credits_for("consultation", 10) == 15
+    assert credits_for("intervention", 61, "video") == 90
+
+
 # The whole table at its boundaries, over a channel without surcharge.
 TABLE = {
     "consultation": {1: 15, 15: 15, 16: 30, 30: 30, 31: 45, 60: 60, 61: 75, 90: 90, 91: 105},
