@@ -9,7 +9,8 @@ from .models import Order
 class BuyForm(forms.Form):
     """The pack chosen on the price list and the total (VAT included) the client saw."""
 
-    pack = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    # A pack's id: a ``bigint`` primary key column.
+    pack = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     expected_total = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, widget=forms.HiddenInput
     )

@@ -4,21 +4,52 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
 from .models import EntryKind
+from .services.ledger import MAX_ADJUSTMENT
+from .services.statements import PERIOD_LIMITS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# The days a period may name: anything else (9999-12-31, year 1) is a typo or a probe, and
+# the day after 9999-12-31 does not exist in Python.
+FIRST_DAY, LAST_DAY = PERIOD_LIMITS
+
+
+def check_day(value):
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise forms.ValidationError(
+            _("Choose a day between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={
+                "first": date_format(FIRST_DAY, "SHORT_DATE_FORMAT"),
+                "last": date_format(LAST_DAY, "SHORT_DATE_FORMAT"),
+            },
+        )
+
+
+class BoundedDateField(forms.DateField):
+    """A date within PERIOD_LIMITS; garbled text (too long, NUL bytes) is just invalid."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and (len(value) > 32 or "\x00" in value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def date_field(label, *, required: bool) -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[check_day],
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+            format="%Y-%m-%d",
+        ),
     )
 
 
@@ -66,6 +97,8 @@ class AdjustmentForm(forms.Form):
     )
     credits = forms.IntegerField(
         label=_("Credits"),
+        min_value=-MAX_ADJUSTMENT,
+        max_value=MAX_ADJUSTMENT,
         help_text=_("Positive to add credits, negative to take them away."),
     )
     reason = forms.CharField(

@@ -26,6 +26,9 @@ from .errors import (
 )
 
 MAX_KEY_LENGTH = LedgerEntry._meta.get_field("idempotency_key").max_length
+# Balances and lots are 32-bit integer columns (PostgreSQL ``integer``): a grant that would
+# take a wallet past this is refused before it reaches the database.
+MAX_BALANCE = 2**31 - 1
 
 
 # --- Validation ------------------------------------------------------------------
@@ -204,6 +207,10 @@ def take_from_lots(lots: list[Lot], credits: int) -> None:
 def add_lot(wallet: Wallet, credits: int, *, kind: str, reason: str, expires_at, created_at):
     if expires_at is not None and expires_at <= created_at:
         raise InvalidRequest(_("The expiry date must be after the date of the grant."))
+    if credits > MAX_BALANCE - max(wallet.balance, 0):
+        raise InvalidCredits(
+            _("The balance cannot exceed %(max)s credits.") % {"max": f"{MAX_BALANCE:,}"}
+        )
     return Lot.objects.create(
         wallet=wallet,
         kind=kind,

@@ -18,6 +18,10 @@ from credits.models import EntryKind, Hold, LedgerEntry, Lot
 from . import _core
 from .errors import InsufficientCredits, InvalidCredits, InvalidHold, InvalidRequest
 
+# An admin's manual correction, either way (credits): ~16,000 hours of work, far beyond any
+# real correction, far inside the 32-bit columns.
+MAX_ADJUSTMENT = 1_000_000
+
 
 @transaction.atomic
 def grant(
@@ -164,6 +168,10 @@ def adjust(
     """
     if isinstance(credits, bool) or not isinstance(credits, int) or credits == 0:
         raise InvalidCredits(_("An adjustment is a whole number of credits other than zero."))
+    if abs(credits) > MAX_ADJUSTMENT:
+        raise InvalidCredits(
+            _("An adjustment is at most %(max)s credits either way.") % {"max": MAX_ADJUSTMENT}
+        )
     reason = _core.required_text(reason, _("reason"))
     key = _core.idempotency_key(idempotency_key)
     if actor is None or getattr(actor, "pk", None) is None:

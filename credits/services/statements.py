@@ -23,10 +23,16 @@ def inline_limit() -> int:
     return getattr(settings, "CREDITS_STATEMENT_INLINE_MOVEMENTS", 1000)
 
 
+# The days a statement or a movement filter may name (both included).
+PERIOD_LIMITS = (date(2000, 1, 1), date(2099, 12, 31))
+
+
 def check_period(start: date, end: date) -> None:
-    """Raises InvalidRequest unless start <= end."""
+    """Raises InvalidRequest unless start <= end, both within PERIOD_LIMITS."""
     if start is None or end is None or start > end:
         raise InvalidRequest(_("The period must start on or before the day it ends."))
+    if start < PERIOD_LIMITS[0] or end > PERIOD_LIMITS[1]:
+        raise InvalidRequest(_("The period must fall between the years 2000 and 2099."))
 
 
 @transaction.atomic
