@@ -5,6 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Absolute links (emails, the payment provider's return URL) point here: the address
+# `make run` serves on, unless SITE_URL is set.
+ifeq ($(strip $(SITE_URL)),)
+override SITE_URL = http://$(HOST):$(PORT)
+endif
 
 .PHONY: run test install install-dev messages makemessages migrate seed worker lint format check-deploy bench clean
 
@@ -48,12 +53,12 @@ seed: migrate
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT) — Celery worker and beat log below. Ctrl-C stops."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A helpdesk worker --beat --loglevel=INFO --concurrency=2 \
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A helpdesk worker --beat --loglevel=INFO --concurrency=2 \
 		--schedule=var/celerybeat-schedule & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(BIN)/celery -A helpdesk worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A helpdesk worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule
 
 # The whole suite: unit, integration and browser tests. Uses DATABASE_URL and REDIS_URL
 # when set (CI sets PostgreSQL and Redis); otherwise SQLite, and PostgreSQL-only tests skip.
@@ -70,7 +75,7 @@ format: install-dev
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=helpdesk.settings.production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
-	ALLOWED_HOSTS=helpdesk.example EMAIL_URL=smtp://localhost:25 \
+	ALLOWED_HOSTS=helpdesk.example EMAIL_URL=smtp://localhost:25 SITE_URL=https://helpdesk.example \
 	VAULT_KEYS=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -9,6 +9,7 @@ class BillingConfig(AppConfig):
     def ready(self):
         from notifications.attachments import register_attachment_builder
 
+        from . import checks  # noqa: F401 - registers the SITE_URL deploy check
         from .pdf import build_invoice_pdf
 
         # Known to web processes and Celery workers alike (both load the apps).

@@ -24,7 +24,10 @@ SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-ke
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# --- SITE_URL: where the app is served (scheme, host and port, no path) ----------------
+# Every absolute link (emails, the payment provider's return URL) is built on it.
+# `make run` sets it to http://$(HOST):$(PORT); production requires it (billing.E001).
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -300,7 +303,16 @@ BILLING_CORRECTIVE_SERIES = env.str("BILLING_CORRECTIVE_SERIES", default="R")
 # "stripe" (Stripe Checkout) exists when STRIPE_SECRET_KEY is set. PAYMENT_VARIANT is
 # the one behind the "Pay online" button; empty = bank transfer only.
 PAYMENT_MODEL = "billing.Payment"
-PAYMENT_HOST = urlsplit(SITE_URL).netloc
+
+
+def _payment_host() -> str:
+    """SITE_URL's host:port, read when a URL is built (tests and `make run` change it)."""
+    from django.conf import settings
+
+    return urlsplit(settings.SITE_URL).netloc
+
+
+PAYMENT_HOST = _payment_host
 PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

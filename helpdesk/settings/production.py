@@ -11,6 +11,9 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without it
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# --- SITE_URL: no default; `check --deploy` says when it is missing or malformed ------
+SITE_URL = env.str("SITE_URL", default="")
+PAYMENT_USES_SSL = True
 # Keys of the credential vault, newest first: no default either (see .env.example).
 VAULT_KEYS = env.list("VAULT_KEYS")
 
