@@ -23,7 +23,7 @@ def _check_deploy(site_url: str | None) -> subprocess.CompletedProcess:
     }
     if site_url is None:
         del env["SITE_URL"]
-    return subprocess.run(  # noqa: S603 - our own command line
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -78,3 +78,28 @@ def test_plain_http_is_an_error_in_production(settings):
     settings.SITE_URL = "http://soporte.example.com"
     [error] = check_site_url()
     assert error.id == "billing.E002"
+
+
+def _make_run(*args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - our own command line
+        ["make", "-n", "run", *args],  # noqa: S607 - make from PATH, as a developer runs it
+        cwd=settings.BASE_DIR,
+        env={k: v for k, v in os.environ.items() if k != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_make_run_gives_the_server_and_the_worker_the_address_it_serves_on():
+    lines = [line for line in _make_run("PORT=8101").splitlines() if "SITE_URL=" in line]
+    assert any("celery -A helpdesk worker" in line for line in lines)
+    assert any("runserver 127.0.0.1:8101" in line for line in lines)
+    assert all("SITE_URL=http://127.0.0.1:8101 " in line for line in lines)
+
+
+def test_make_run_keeps_a_site_url_that_is_set():
+    out = _make_run("PORT=8101", "SITE_URL=https://soporte.example.com")
+    assert out.count("SITE_URL=https://soporte.example.com ") == 2

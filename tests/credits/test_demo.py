@@ -1,5 +1,7 @@
 """Demo credits: written through the services, safe to run twice."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -12,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_credits_tell_three_stories_and_are_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     counts = (LedgerEntry.objects.count(), Lot.objects.count())
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     assert (LedgerEntry.objects.count(), Lot.objects.count()) == counts
     espiga = Organization.objects.get(name__startswith="Panadería La Espiga")
     norte = Organization.objects.get(name__startswith="Talleres Norte")

@@ -12,7 +12,7 @@ from tests.e2e.conftest import login, screenshot
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_client_checks_the_balance_filters_movements_and_downloads_a_statement(page, demo):

@@ -15,13 +15,15 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
+from accounts.models import User
+from billing.models import Invoice
 from notifications.models import OutboxEmail
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.celery_worker
+PASSWORD = "demo-soporte-2026"
 
 
 def _free_port() -> int:
@@ -33,11 +35,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served_site(_celery_worker_session, transactional_db, tmp_path):
+def served_site(_celery_worker_session, transactional_db, tmp_path, settings):
     """runserver on a free port (never 8000) and a worker with the same SITE_URL, on the test
     database and this test's own queue; yields the site's URL."""
     with open(os.devnull, "w") as devnull:
         call_command("seed_demo", stdout=devnull)
+    # The served site checks passwords with the real hashers (the tests' MD5 is not there).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    client = User.objects.get(email="marta@laespiga.example")
+    client.set_password(PASSWORD)
+    client.save(update_fields=["password"])
     port = _free_port()
     site_url = f"http://127.0.0.1:{port}"
     queue = f"helpdesk-siteurl-{uuid.uuid4().hex[:8]}"
@@ -79,7 +86,7 @@ def test_paying_and_email_links_stay_on_the_served_host_and_port(page, served_si
     site_url, worker = served_site
     netloc = urlsplit(site_url).netloc
     page.base_url = site_url
-    login(page, "marta@laespiga.example", "demo-soporte-2026")
+    login(page, "marta@laespiga.example", PASSWORD)
     page.wait_for_url(f"{site_url}/dashboard/")
 
     page.goto(f"{site_url}/billing/buy/")
@@ -95,11 +102,15 @@ def test_paying_and_email_links_stay_on_the_served_host_and_port(page, served_si
     assert page.get_by_test_id("order-status").inner_text() == "Pagado"
     screenshot(page, "site-url-order-paid")
 
-    [invoice_email] = worker.wait_until_sent(OutboxEmail.objects.filter(kind="invoice_issued"))
-    assert invoice_email.status == OutboxEmail.Status.SENT
-    [message] = [m for m in worker.messages() if "factura" in m["Subject"].lower()]
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    links = re.findall(r"https?://[^\s\"'<>]+", text)
+    invoice = Invoice.objects.filter(order__organization__name__startswith="Panadería").latest("pk")
+    sent = worker.wait_until_sent(OutboxEmail.objects.filter(kind="invoice_issued"))
+    assert {email.status for email in sent} == {OutboxEmail.Status.SENT}
+    invoice_mail = [m for m in worker.messages() if invoice.number in m["Subject"]]
+    assert invoice_mail
+    text = "\n".join(m.get_body(preferencelist=("plain",)).get_content() for m in invoice_mail)
+    html = "\n".join(m.get_body(preferencelist=("html",)).get_content() for m in invoice_mail)
+    # A link that ends a sentence is followed by its period.
+    links = [u.rstrip(".,;)") for u in re.findall(r"https?://[^\s\"'<>]+", text + html)]
     assert links, text
     assert {urlsplit(link).netloc for link in links} == {netloc}
 

@@ -1,5 +1,7 @@
 """The tickets part of ``seed_demo``: products, contracts and a dozen tickets, twice safe."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -10,10 +12,10 @@ from tickets.models import Contract, Message, Product, Ticket
 
 @pytest.mark.django_db
 def test_seed_demo_makes_tickets_in_many_states_and_is_safe_twice():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     counts = (Product.objects.count(), Contract.objects.count(), Ticket.objects.count())
     messages = Message.objects.count()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     assert (Product.objects.count(), Contract.objects.count(), Ticket.objects.count()) == counts
     assert Message.objects.count() == messages
     assert set(Product.objects.values_list("name", flat=True)) == {"Tienda online", "ERP Gestión"}
