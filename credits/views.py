@@ -17,6 +17,7 @@ from accounts.permissions import client_required, staff_required
 from . import selectors, services
 from .forms import MovementFilterForm, StatementForm
 from .models import Statement
+from .models.statements import statement_filename
 from .pdf import render_statement_pdf
 
 MOVEMENTS_PER_PAGE = 25
@@ -125,7 +126,7 @@ def _statements(request, organization, *, staff: bool):
             response = HttpResponse(
                 render_statement_pdf(data, language=language), content_type="application/pdf"
             )
-            filename = f"statement-{start.isoformat()}-{end.isoformat()}.pdf"
+            filename = statement_filename(start, end)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
         try:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from billing.countries import localized_address_lines
 from helpdesk.formatting import format_credits
 
 from .orders import Order
@@ -123,11 +124,13 @@ class Invoice(ImmutableModel):
 
     @property
     def buyer_address_lines(self) -> list[str]:
-        return [line for line in self.buyer_address.splitlines() if line]
+        """As issued, the country in the reader's language."""
+        return localized_address_lines([line for line in self.buyer_address.splitlines() if line])
 
     @property
     def seller_address_lines(self) -> list[str]:
-        return [line for line in self.seller_address.splitlines() if line]
+        """As issued, the country in the reader's language."""
+        return localized_address_lines([line for line in self.seller_address.splitlines() if line])
 
 
 class InvoiceLine(ImmutableModel):

@@ -8,10 +8,16 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from accounts.models import Language
 from credits.storage import private_storage
+
+
+def statement_filename(start, end) -> str:
+    """The PDF's file name in the active language: extracto-2026-01-01-2026-01-31.pdf."""
+    prefix = pgettext("file name of a balance statement", "statement")
+    return f"{prefix}-{start.isoformat()}-{end.isoformat()}.pdf"
 
 
 def statement_path(statement: "Statement", filename: str) -> str:
@@ -74,4 +80,4 @@ class Statement(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"statement-{self.start.isoformat()}-{self.end.isoformat()}.pdf"
+        return statement_filename(self.start, self.end)

@@ -279,7 +279,7 @@ def test_registration_credits_are_told_30_days_before_they_expire_once(
         "Cliente Uno S.L.: 60 créditos caducan el 2 de marzo de 2027"
     )
     assert subjects_by_user[english_user.email] == (
-        "Cliente Uno S.L.: 60 credits expire on March 2, 2027"
+        "Cliente Uno S.L.: 60 credits expire on 2 March 2027"
     )
     assert {e.dedupe_key for e in expiring_emails()} == {
         f"credits_expiring:lot:{entry.lot_id}:{user.pk}" for user in (client_user, english_user)

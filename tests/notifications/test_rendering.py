@@ -43,7 +43,7 @@ def test_amounts_and_dates_follow_the_recipient_language():
     assert "Total (IVA incluido): 1.234,56\u00a0€" in spanish.text
     assert "Total (VAT included): €1,234.56" in english.text
     assert "10 de marzo de 2026" in spanish.text
-    assert "March 10, 2026" in english.text
+    assert "10 March 2026" in english.text
 
 
 def test_credit_balances_are_grouped_per_language():
