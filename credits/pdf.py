@@ -1,16 +1,22 @@
 """The balance statement as a PDF (WeasyPrint), in the reader's language.
 
-Movements are set as fixed-width (monospace) lines, one line per movement and five
-movements per block, with the free text last: WeasyPrint lays out and draws a six-cell
+Movements are set as fixed-width (monospace) lines, one line per movement (a long text
+wraps onto more lines in its own column, never cut) and five movements per block, with the
+free text last: WeasyPrint lays out and draws a six-cell
 table row about six times slower than one line of text, its cost grows with every line
 and every glyph, and a statement of 1,000 movements must be ready in under 3 seconds
 (a table took about 10 s; see bench/credits_bench.py for the figures of these lines).
 """
 
+import textwrap
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -73,17 +79,78 @@ def header_line() -> str:
     )
 
 
+TEXT_WIDTH = dict(COLUMNS)["text"]
+
+
+def _text_column_start() -> int:
+    return sum(width for name, width in COLUMNS if name != "text") + len(GAP) * (len(COLUMNS) - 1)
+
+
 def movement_line(entry: LedgerEntry) -> str:
-    """One movement on one line; a text longer than its column ends in "…"."""
-    return _line(
+    """One movement: its first line holds every column; a text longer than its column
+    goes on under it, in the same column, complete (never cut)."""
+    text = entry_text(entry)
+    wrapped = textwrap.wrap(text, TEXT_WIDTH, break_long_words=True) or [""]
+    first = _line(
         {
             "date": date_format(timezone.localtime(entry.created_at), "SHORT_DATE_FORMAT"),
             "kind": str(SHORT_KINDS.get(entry.kind, entry.get_kind_display())),
             "minutes": "" if entry.work_minutes is None else format_credits(entry.work_minutes),
             "credits": signed_credits(entry.amount),
             "after": format_credits(entry.balance_after),
-            "text": entry_text(entry),
+            "text": wrapped[0],
         }
+    )
+    indent = " " * _text_column_start()
+    return "\n".join([first, *(indent + rest for rest in wrapped[1:])])
+
+
+# The balance chart: an inline SVG (no JavaScript, drawn by WeasyPrint), at most this many
+# points however many movements (a polyline of 1,000 points costs nothing visible more).
+CHART_POINTS = 200
+CHART_W, CHART_H = 600, 110
+
+
+def balance_points(data: StatementData) -> list[tuple[float, int]]:
+    """(seconds since the period's start, balance in credits) at the start and after each
+    movement, thinned to CHART_POINTS."""
+    start = timezone.make_aware(datetime.combine(data.start, time.min))
+    end = timezone.make_aware(datetime.combine(data.end + timedelta(days=1), time.min))
+    points = [(0.0, data.opening_balance)]
+    points += [((e.created_at - start).total_seconds(), e.balance_after) for e in data.movements]
+    points.append(((end - start).total_seconds(), data.closing_balance))
+    if len(points) > CHART_POINTS:
+        step = len(points) / CHART_POINTS
+        points = [points[int(i * step)] for i in range(CHART_POINTS)] + [points[-1]]
+    return points
+
+
+def balance_chart_svg(data: StatementData) -> str:
+    """A small line chart of the balance over the period, as SVG markup."""
+    points = balance_points(data)
+    span = max(points[-1][0], 1.0)
+    top = max(max(b for _, b in points), 1)
+    left, right, bottom, height = 46, CHART_W - 6, CHART_H - 16, CHART_H - 24
+    coords = " ".join(
+        f"{left + (right - left) * x / span:.1f},{bottom - height * b / top:.1f}" for x, b in points
+    )
+    first = date_format(data.start, "SHORT_DATE_FORMAT")
+    last = date_format(data.end, "SHORT_DATE_FORMAT")
+    label = escape(_("Balance over the period (credits)"))
+    return (
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_W} {CHART_H}"'
+        f' role="img" aria-label="{label}">'
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999" '
+        'stroke-width="0.8"/>'
+        f'<line x1="{left}" y1="{bottom - height}" x2="{left}" y2="{bottom}" stroke="#999" '
+        'stroke-width="0.8"/>'
+        f'<polyline points="{coords}" fill="none" stroke="#0d6efd" stroke-width="1.6"/>'
+        f'<text x="{left - 4}" y="{bottom - height + 4}" text-anchor="end" font-size="9">'
+        f"{escape(format_credits(top))}</text>"
+        f'<text x="{left - 4}" y="{bottom}" text-anchor="end" font-size="9">0</text>'
+        f'<text x="{left}" y="{CHART_H - 3}" font-size="9">{first}</text>'
+        f'<text x="{right}" y="{CHART_H - 3}" text-anchor="end" font-size="9">{last}</text>'
+        "</svg>"
     )
 
 
@@ -105,6 +172,7 @@ def render_statement_html(data: StatementData, *, language: str) -> str:
             "header": header_line(),
             "blocks": movement_blocks(data.movements),
             "movement_count": len(data.movements),
+            "chart": mark_safe(balance_chart_svg(data)),  # noqa: S308 - built here, escaped
             "language": language,
         }
         return render_to_string("credits/statement_pdf.html", context)

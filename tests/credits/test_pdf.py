@@ -83,13 +83,41 @@ def test_a_statement_of_1000_movements_lists_them_all(db):
     assert "Ticket #1000" in text
 
 
-def test_a_long_movement_text_is_cut_to_one_line(organization):
+def test_a_long_movement_text_wraps_in_its_column_and_is_never_cut(organization):
     from credits.pdf import movement_line
 
     grant(organization, 100)
-    entry = consume(organization, 15, reference_label="Ticket #9", reason="palabra " * 30)
-    line = movement_line(entry)
-    assert "\n" not in line
-    assert line.split()[2:5] == ["-15", "85", "Ticket"]
-    assert line.endswith("…")
-    assert len(line) <= 112
+    reason = " ".join(f"palabra{n}" for n in range(25))
+    entry = consume(organization, 15, reference_label="Ticket #9", reason=reason)
+    first, *rest = movement_line(entry).split("\n")
+    assert first.split()[2:5] == ["-15", "85", "Ticket"]
+    assert rest, "a long text goes on under its column"
+    column = first.index("Ticket")
+    assert all(line[:column].strip() == "" and len(line) <= 112 for line in rest)
+    assert "…" not in movement_line(entry)
+    today = timezone.localdate()
+    text = pdf_text(
+        render_statement_pdf(selectors.statement_data(organization, today, today), language="es")
+    )
+    words = " ".join(text.split())
+    assert all(f"palabra{n}" in words for n in range(25))
+
+
+def test_the_statement_has_a_balance_chart_drawn_as_svg(history):
+    from credits.pdf import balance_chart_svg, balance_points
+
+    data = selectors.statement_data(
+        history, timezone.datetime(2026, 4, 1).date(), timezone.datetime(2026, 4, 30).date()
+    )
+    assert [b for _, b in balance_points(data)] == [100, 70, 130, 130]
+    svg = balance_chart_svg(data)
+    assert svg.startswith("<svg")
+    assert "<polyline" in svg
+    pdf = render_statement_pdf(data, language="es")
+    text = pdf_text(pdf)
+    assert "Saldo durante el periodo (créditos)" in text
+    assert "01/04/2026" in text
+    assert "30/04/2026" in text
+    # The chart's line is vector drawing in the page's content stream, not an image.
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert b" l\n" in page.get_contents().get_data() or b" l " in page.get_contents().get_data()
