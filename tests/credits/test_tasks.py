@@ -29,7 +29,8 @@ def test_a_requested_statement_is_built_after_commit(
     callbacks[0]()
     statement.refresh_from_db()
     assert statement.status == Statement.Status.READY
-    assert statement.file.read().startswith(b"%PDF")
+    with statement.file.open("rb") as pdf:
+        assert pdf.read().startswith(b"%PDF")
     name = statement.file.name
     build_statement_task(statement.pk)  # a second run changes nothing
     statement.refresh_from_db()
