@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -16,11 +17,20 @@ from ..attachments import ALLOWED_TYPES, check_uploads
 from ..errors import AttachmentRejected
 from ..models import OutOfScopeReason, Product, Ticket
 
-# Plain words for clients (the labels of the radio buttons).
+# Plain words for clients (the labels of the radio buttons). The severity's name is its
+# model label, so that the form, the lists, the emails and the PDFs say the same word.
 SEVERITY_HELP = {
-    Ticket.Severity.CRITICAL: _("Critical: you cannot use the application at all."),
-    Ticket.Severity.MAJOR: _("Major: an essential part of the application cannot be used."),
-    Ticket.Severity.MINOR: _("Minor: a non-essential part does not work as it should."),
+    Ticket.Severity.CRITICAL: format_lazy(
+        "{}: {}", Ticket.Severity.CRITICAL.label, _("you cannot use the application at all.")
+    ),
+    Ticket.Severity.MAJOR: format_lazy(
+        "{}: {}",
+        Ticket.Severity.MAJOR.label,
+        _("an essential part of the application cannot be used."),
+    ),
+    Ticket.Severity.MINOR: format_lazy(
+        "{}: {}", Ticket.Severity.MINOR.label, _("a non-essential part does not work as it should.")
+    ),
 }
 KIND_HELP = {
     Ticket.Kind.CONSULTATION: _("Consultation: a question we answer without entering your system."),

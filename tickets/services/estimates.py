@@ -19,7 +19,7 @@ from credits import selectors as credit_selectors
 from credits import services as credit_services
 from notifications import services as notifications
 
-from .. import selectors
+from .. import notify, selectors
 from .. import workflow as ticket_workflow
 from ..errors import (
     EstimateNotPending,
@@ -147,6 +147,8 @@ def send_estimate(
             },
             dedupe_key=f"estimate:{estimate.pk}:exceeds-balance",
         )
+    else:
+        notify.estimate_sent(estimate, balance=covered)
     return estimate
 
 
@@ -201,6 +203,7 @@ def accept_estimate(estimate: Estimate, *, by: User) -> Estimate:
     estimate.save(update_fields=["hold", "status", "decided_by", "decided_at"])
     if ticket.status in WAITING_STATUSES:
         _set_status(ticket, Status.IN_PROGRESS, by=by)
+    notify.estimate_answered(estimate)
     return estimate
 
 
@@ -220,6 +223,7 @@ def decline_estimate(estimate: Estimate, *, by: User, reason: str) -> Estimate:
     estimate.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
     if ticket.status in (Status.AWAITING_ACCEPTANCE, Status.AWAITING_CREDITS):
         _set_status(ticket, Status.OPEN, by=by)
+    notify.estimate_answered(estimate)
     return estimate
 
 

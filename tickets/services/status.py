@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .. import workflow
+from .. import notify, workflow
 from ..clock import restart, stop
 from ..errors import InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError
 from ..models import (
@@ -145,7 +145,9 @@ def close_out_of_scope(ticket: Ticket, *, by: User, reason: str, note: str | Non
     ticket = lock(ticket)
     check_move(ticket, Status.OUT_OF_SCOPE, by)
     ticket.out_of_scope_reason = reason
-    return _move(ticket, Status.OUT_OF_SCOPE, by=by, note=note)
+    ticket = _move(ticket, Status.OUT_OF_SCOPE, by=by, note=note)
+    notify.out_of_scope(ticket, by=by)
+    return ticket
 
 
 @transaction.atomic
