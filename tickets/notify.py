@@ -19,6 +19,8 @@
 - ``estimate_covered``: new credits covered an estimate that waited on them
   (``services.resume_covered_tickets``); to the client users and the technicians.
 - ``out_of_scope``: the ticket was closed as out of scope, with the reason; to the client users.
+- ``credential_revealed``: a technician revealed access data; to the client users, unless
+  the organization switched it off, at most once a day per entry and technician.
 Each is sent once: its dedupe key names the estimate or ticket and the recipient.
 """
 
@@ -27,6 +29,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -36,7 +39,15 @@ from notifications.selectors import organization_recipients, staff_recipients
 from notifications.services import queue_email_to_many
 
 from . import calendars
-from .models import RUNNING_STATUSES, Estimate, Message, SlaNotice, Ticket
+from .models import (
+    RUNNING_STATUSES,
+    Credential,
+    CredentialReveal,
+    Estimate,
+    Message,
+    SlaNotice,
+    Ticket,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +185,37 @@ def out_of_scope(ticket: Ticket, *, by: User) -> list[OutboxEmail]:
         Kind.TICKET_OUT_OF_SCOPE,
         context,
         dedupe_key=f"ticket:{ticket.pk}:out-of-scope",
+    )
+
+
+# --- The vault ------------------------------------------------------------------------
+
+
+def credential_revealed(reveal: CredentialReveal, *, credential: Credential) -> list[OutboxEmail]:
+    """Queue ``credential_revealed`` to the client users in the reveal's transaction: who,
+    which entry, which ticket. Nothing when the organization switched these emails off;
+    one a day per entry and technician (the dedupe key holds the local date)."""
+    organization = reveal.organization
+    if not organization.reveal_emails:
+        return []
+    technician, ticket = reveal.revealed_by, reveal.ticket
+    day = timezone.localdate(reveal.revealed_at).isoformat()
+    context = {
+        "organization_name": organization.name,
+        "technician_name": technician.get_full_name(),
+        "technician_email": technician.email,
+        "credential_label": reveal.label,
+        "revealed_at": reveal.revealed_at,
+        "ticket_reference": ticket.reference if ticket else None,
+        "ticket_subject": ticket.subject if ticket else None,
+        "ticket_url": ticket.get_absolute_url() if ticket else None,
+        "access_log_url": reverse("tickets:credentials"),
+    }
+    return queue_email_to_many(
+        organization_recipients(organization),
+        Kind.CREDENTIAL_REVEALED,
+        context,
+        dedupe_key=f"credential_revealed:{credential.pk}:{technician.pk}:{day}",
     )
 
 

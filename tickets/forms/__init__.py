@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import workflow
+from .. import limits, workflow
 from ..attachments import ALLOWED_TYPES, check_uploads
 from ..errors import AttachmentRejected
 from ..models import OutOfScopeReason, Product, Ticket
@@ -95,9 +95,10 @@ class TicketForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Ticket.Kind.CONSULTATION,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=limits.SUBJECT_MAX_CHARS)
     description = forms.CharField(
         label=_("Description"),
+        max_length=limits.DESCRIPTION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happens, since when, and what you expected to happen."),
     )
@@ -106,7 +107,9 @@ class TicketForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.MESSAGE_MAX_CHARS,
     )
     attachments = AttachmentsField()
 
@@ -129,7 +132,7 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=20000,
+        max_length=limits.MESSAGE_MAX_CHARS,
         help_text=_("Only technicians see internal notes."),
     )
     attachments = AttachmentsField()

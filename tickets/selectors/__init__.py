@@ -26,6 +26,7 @@ from .. import search
 from ..models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
+    AssignmentChange,
     Attachment,
     Contract,
     Message,
@@ -235,6 +236,30 @@ def opening_attachments(ticket: Ticket) -> list[Attachment]:
 def status_history(ticket: Ticket) -> list[StatusChange]:
     """Who moved the ticket between statuses, oldest first."""
     return list(ticket.status_changes.select_related("by").order_by("created_at", "pk"))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a ticket's history: a status change or an assignment change."""
+
+    at: datetime
+    status_change: StatusChange | None = None
+    assignment: AssignmentChange | None = None
+
+
+def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
+    """Status changes and (un)assignments of technicians, oldest first (two queries).
+    Clients see it too: who was given access to their ticket is theirs to know."""
+    entries = [
+        HistoryEntry(change.created_at, status_change=change) for change in status_history(ticket)
+    ]
+    entries += [
+        HistoryEntry(change.created_at, assignment=change)
+        for change in ticket.assignment_changes.select_related("technician", "by").order_by(
+            "created_at", "pk"
+        )
+    ]
+    return sorted(entries, key=lambda entry: entry.at)
 
 
 def attachments_visible_to(user: User) -> QuerySet[Attachment]:

@@ -21,7 +21,7 @@ from credits import selectors as credit_selectors
 from credits import services as credit_services
 from notifications import services as notifications
 
-from .. import notify, selectors
+from .. import limits, notify, selectors
 from .. import workflow as ticket_workflow
 from ..errors import (
     EstimateNotPending,
@@ -34,7 +34,7 @@ from ..errors import (
 from ..models import WAITING_STATUSES, Estimate, SecurityChecklist, Ticket
 from ..selectors import charging as charging_selectors
 from . import status as status_services
-from .common import check_staff, lock
+from .common import check_length, check_staff, lock
 
 Status = Ticket.Status
 EStatus = Estimate.Status
@@ -103,6 +103,7 @@ def send_estimate(
     description = (description or "").strip()
     if not description:
         raise TicketError(_("Describe the work the estimate covers."))
+    check_length(description, limits.ESTIMATE_DESCRIPTION_MAX_CHARS, _("description"))
     if kind not in Estimate.Kind.values:
         raise TicketError(_("Unknown kind of estimate."))
     ticket = lock(ticket)
@@ -272,9 +273,10 @@ def decline_estimate(estimate: Estimate, *, by: User, reason: str) -> Estimate:
     reason = (reason or "").strip()
     if not reason:
         raise TicketError(_("Tell us why you decline it, so that we can propose something else."))
+    check_length(reason, limits.DECLINE_REASON_MAX_CHARS, _("reason"))
     ticket, estimate = _pending(estimate, by)
     estimate.status = EStatus.DECLINED
-    estimate.decline_reason = reason[:2000]
+    estimate.decline_reason = reason
     estimate.decided_by, estimate.decided_at = by, timezone.now()
     estimate.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
     if ticket.status in (Status.AWAITING_ACCEPTANCE, Status.AWAITING_CREDITS):

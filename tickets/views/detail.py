@@ -22,8 +22,9 @@ def get_ticket(request, pk):
     return get_object_or_404(tickets, pk=pk)
 
 
-def render_ticket(request, ticket, **forms):
-    """The ticket page, with the bound forms of a failed POST in ``forms``."""
+def render_ticket(request, ticket, *, status: int = 200, **forms):
+    """The ticket page, with the bound forms of a failed POST in ``forms`` (``status``
+    400 when their input broke the forms' rules)."""
     from .charging import ticket_extras  # builds on this module
 
     user = request.user
@@ -42,14 +43,15 @@ def render_ticket(request, ticket, **forms):
             "status_form": forms.get("status_form") or StatusForm(ticket=ticket),
             "scope_form": forms.get("scope_form") or OutOfScopeForm(),
             "assignees": list(ticket.assignees.order_by("full_name", "email")),
-            "history": selectors.status_history(ticket),
+            "history": selectors.ticket_history(ticket),
         }
         context["assigned_to_me"] = any(a.pk == user.pk for a in context["assignees"])
         context |= ticket_extras(request, ticket, forms, assigned_to_me=context["assigned_to_me"])
-        return render(request, "tickets/ticket_staff.html", context)
+        return render(request, "tickets/ticket_staff.html", context, status=status)
     context["reply_form"] = forms.get("reply_form") or ReplyForm()
+    context["history"] = selectors.ticket_history(ticket)
     context |= ticket_extras(request, ticket, forms)
-    return render(request, "tickets/ticket_detail.html", context)
+    return render(request, "tickets/ticket_detail.html", context, status=status)
 
 
 @login_required
@@ -66,6 +68,7 @@ def reply(request, pk):
         form = StaffReplyForm(request.POST, request.FILES, ticket=ticket)
     else:
         form = ReplyForm(request.POST, request.FILES)
+    invalid = not form.is_valid()
     if form.is_valid():
         status = (form.cleaned_data.get("status") or None) if staff else None
         # Resolving charges the ticket: the technician confirms the charge on its own page.
@@ -85,7 +88,7 @@ def reply(request, pk):
             if resolving:
                 return redirect("tickets:resolve", pk=ticket.pk)
             return redirect(ticket)
-    return render_ticket(request, ticket, reply_form=form)
+    return render_ticket(request, ticket, reply_form=form, status=400 if invalid else 200)
 
 
 @login_required

@@ -33,6 +33,7 @@ def ticket_create(request):
     organization = request.user.organization
     form = TicketForm(request.POST or None, request.FILES or None)
     refused = None  # the ContractCheck that refused the ticket, to offer a renewal
+    invalid = request.method == "POST" and not form.is_valid()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -64,7 +65,8 @@ def ticket_create(request):
         "refused": refused,
         "targets": targets,
     }
-    return render(request, "tickets/ticket_form.html", context)
+    # Input that breaks the form's rules (too long, missing) is the client's error: 400.
+    return render(request, "tickets/ticket_form.html", context, status=400 if invalid else 200)
 
 
 @client_required

@@ -106,6 +106,7 @@ def change_status(request, pk):
 def note(request, pk):
     ticket = get_ticket(request, pk)
     form = NoteForm(request.POST, request.FILES)
+    invalid = not form.is_valid()
     if form.is_valid():
         try:
             services.add_note(
@@ -119,7 +120,7 @@ def note(request, pk):
         else:
             messages.success(request, _("Internal note saved."))
             return redirect(ticket)
-    return render_ticket(request, ticket, note_form=form)
+    return render_ticket(request, ticket, note_form=form, status=400 if invalid else 200)
 
 
 @staff_required
