@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 
-from .. import search
+from .. import calendars, search, sla
 from ..models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
@@ -197,9 +197,7 @@ def queue_for(
     if filters.breached:
         tickets = tickets.filter(status__in=RUNNING_STATUSES, due_at__lte=now)
     if filters.due_within_hours is not None:
-        tickets = tickets.filter(
-            status__in=RUNNING_STATUSES, due_at__lte=now + timedelta(hours=filters.due_within_hours)
-        )
+        tickets = tickets.filter(due_within(filters.due_within_hours, now=now))
     if filters.q.strip():
         tickets = search.matching(tickets, filters.q, few=settings.TICKETS_SEARCH_COUNT_CAP)
     if filters.sort == "newest":
@@ -210,6 +208,20 @@ def queue_for(
         tickets = tickets.order_by("queue_rank", "due_at", "pk")
     return tickets.select_related("organization", "product").prefetch_related(
         Prefetch("assignees", queryset=User.objects.order_by("full_name", "email"))
+    )
+
+
+def due_within(hours: int, *, now: datetime) -> Q:
+    """Running tickets with at most ``hours`` of SLA time left, counted as their countdown
+    counts it: business hours of the default calendar for tickets whose target counts
+    business hours (at night "4 hours" reaches into tomorrow's opening), plain hours for
+    the others. The countdown is monotonic in ``due_at``, so each is one date bound."""
+    calendar = calendars.default_calendar()
+    span = timedelta(hours=hours)
+    business_limit = sla.add_business_time(now, span, calendar) if hours else now
+    return Q(status__in=RUNNING_STATUSES) & (
+        Q(sla_business_hours=True, due_at__lte=business_limit)
+        | Q(sla_business_hours=False, due_at__lte=now + span)
     )
 
 

@@ -22,6 +22,13 @@ def get_ticket(request, pk):
     return get_object_or_404(tickets, pk=pk)
 
 
+def too_long_status(form) -> int:
+    """400 when a text of the form was beyond its bound (a 2 MB description, say), else 200:
+    the page shows the form with its message either way."""
+    codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+    return 400 if "max_length" in codes else 200
+
+
 def render_ticket(request, ticket, *, status: int = 200, **forms):
     """The ticket page, with the bound forms of a failed POST in ``forms`` (``status``
     400 when their input broke the forms' rules)."""
@@ -68,7 +75,6 @@ def reply(request, pk):
         form = StaffReplyForm(request.POST, request.FILES, ticket=ticket)
     else:
         form = ReplyForm(request.POST, request.FILES)
-    invalid = not form.is_valid()
     if form.is_valid():
         status = (form.cleaned_data.get("status") or None) if staff else None
         # Resolving charges the ticket: the technician confirms the charge on its own page.
@@ -88,7 +94,7 @@ def reply(request, pk):
             if resolving:
                 return redirect("tickets:resolve", pk=ticket.pk)
             return redirect(ticket)
-    return render_ticket(request, ticket, reply_form=form, status=400 if invalid else 200)
+    return render_ticket(request, ticket, reply_form=form, status=too_long_status(form))
 
 
 @login_required

@@ -12,6 +12,7 @@ from .. import calendars, selectors, services
 from ..forms import ClientFilterForm, RenewalForm, TicketForm
 from ..models import Ticket
 from ..selectors import charging as charging_selectors
+from .detail import too_long_status
 
 
 @client_required
@@ -33,7 +34,6 @@ def ticket_create(request):
     organization = request.user.organization
     form = TicketForm(request.POST or None, request.FILES or None)
     refused = None  # the ContractCheck that refused the ticket, to offer a renewal
-    invalid = request.method == "POST" and not form.is_valid()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,8 +65,8 @@ def ticket_create(request):
         "refused": refused,
         "targets": targets,
     }
-    # Input that breaks the form's rules (too long, missing) is the client's error: 400.
-    return render(request, "tickets/ticket_form.html", context, status=400 if invalid else 200)
+    status = too_long_status(form) if form.is_bound else 200
+    return render(request, "tickets/ticket_form.html", context, status=status)
 
 
 @client_required

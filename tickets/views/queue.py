@@ -17,7 +17,7 @@ from accounts.selectors import organizations_visible_to
 from .. import clock, selectors, services
 from ..forms import NoteForm, OutOfScopeForm, QueueFilterForm, StatusForm
 from ..models import Ticket
-from .detail import get_ticket, render_ticket
+from .detail import get_ticket, render_ticket, too_long_status
 
 
 class CappedPaginator(Paginator):
@@ -106,7 +106,6 @@ def change_status(request, pk):
 def note(request, pk):
     ticket = get_ticket(request, pk)
     form = NoteForm(request.POST, request.FILES)
-    invalid = not form.is_valid()
     if form.is_valid():
         try:
             services.add_note(
@@ -120,7 +119,7 @@ def note(request, pk):
         else:
             messages.success(request, _("Internal note saved."))
             return redirect(ticket)
-    return render_ticket(request, ticket, note_form=form, status=400 if invalid else 200)
+    return render_ticket(request, ticket, note_form=form, status=too_long_status(form))
 
 
 @staff_required
