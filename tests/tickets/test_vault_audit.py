@@ -142,3 +142,31 @@ def test_the_switch_refuses_bad_input_and_staff(client_client, client_user, tech
     with pytest.raises(services.NotAllowed):
         services.set_reveal_emails(client_user.organization, by=technician, enabled=False)
     assert client_client.get(reverse("tickets:credential_reveal_emails")).status_code == 405
+
+
+def test_assignees_changed_in_django_admin_are_recorded_too(client, admin_user, ticket, technician):
+    url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    client.force_login(admin_user)
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {"assignees": [technician.pk], "_save": "Save"}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name, field in management.fields.items():
+            data[f"{management.prefix}-{name}"] = management.initial.get(name, field.initial)
+        for inline_form in formset.formset.forms:
+            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
+    assert form.instance == ticket
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(ticket.assignees.all()) == [technician]
+    (change,) = AssignmentChange.objects.all()
+    assert (change.technician, change.action, change.by) == (technician, "assigned", admin_user)
+    data["assignees"] = []
+    client.post(url, data)
+    assert not ticket.assignees.exists()
+    assert list(AssignmentChange.objects.values_list("action", flat=True)) == [
+        "assigned",
+        "unassigned",
+    ]
