@@ -141,7 +141,10 @@ def test_the_switch_refuses_bad_input_and_staff(client_client, client_user, tech
     assert client_user.organization.reveal_emails is True
     with pytest.raises(services.NotAllowed):
         services.set_reveal_emails(client_user.organization, by=technician, enabled=False)
-    assert client_client.get(reverse("tickets:credential_reveal_emails")).status_code == 405
+    page = client_client.get(reverse("tickets:credential_reveal_emails"))
+    assert (page.status_code, page.url) == (302, reverse("tickets:credentials"))
+    client_user.organization.refresh_from_db()
+    assert client_user.organization.reveal_emails is True
 
 
 def test_assignees_changed_in_django_admin_are_recorded_too(client, admin_user, ticket, technician):

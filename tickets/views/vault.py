@@ -77,9 +77,11 @@ def credential_add(request, pk):
 
 
 @client_required
-@require_POST
 def credential_reveal_emails(request):
-    """Switch the "email us when our access data is revealed" setting of the organization."""
+    """POST: switch the "email us when our access data is revealed" setting of the
+    organization; GET: back to the access data page (like the renewal request)."""
+    if request.method != "POST":
+        return redirect("tickets:credentials")
     form = RevealEmailsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose whether to receive these emails."))
