@@ -34,6 +34,9 @@ class Organization(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Email the client users when a technician reveals their access data (at most once a
+    # day per entry and technician). Their users switch it on the access data page.
+    reveal_emails = models.BooleanField(_("email when access data is revealed"), default=True)
 
     class Meta:
         verbose_name = _("organization")

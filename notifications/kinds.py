@@ -144,6 +144,17 @@ SEVERITIES = {
     "minor": _("Minor"),
 }
 
+ESTIMATE_KINDS = {"estimate": _("Estimate"), "quote": _("Quote")}
+# The reasons of tickets.models.OutOfScopeReason (the same words, so the same translations).
+OUT_OF_SCOPE_REASONS = {
+    "network_or_power": _("Local network or power failure"),
+    "hardware": _("Hardware drivers and hardware"),
+    "third_party": _("Third-party software"),
+    "no_maintenance": _("Obsolete application or no maintenance"),
+    "virus": _("Viruses"),
+    "operating_system": _("Operating-system problems"),
+}
+
 ORGANIZATION = Key("organization_name", "text", "the client organization's name")
 BALANCE = Key("balance", "int", "spendable credits now (minutes)")
 RECHARGE_URL = Key(
@@ -152,6 +163,8 @@ RECHARGE_URL = Key(
 TICKET_REFERENCE = Key("ticket_reference", "text", "the ticket's reference, e.g. '#42'")
 TICKET_SUBJECT = Key("ticket_subject", "text", "the ticket's subject")
 TICKET_URL = Key("ticket_url", "url", "the ticket's page")
+TICKET_KEYS = (ORGANIZATION, TICKET_REFERENCE, TICKET_SUBJECT, TICKET_URL)
+ESTIMATE_KIND = Key("estimate_kind", "choice", "estimate or quote", choices=ESTIMATE_KINDS)
 SLA_KEYS = (
     TICKET_REFERENCE,
     TICKET_SUBJECT,
@@ -232,6 +245,74 @@ KINDS: dict[str, EmailKind] = {
                 Key("author_name", "text", "who wrote the reply"),
                 Key("message_excerpt", "text", "the reply's first lines, plain text"),
                 Key("organization_name", "text", "the client organization", required=False),
+            ),
+        ),
+        EmailKind(
+            Kind.ESTIMATE_AWAITING_ANSWER,
+            "clients",
+            (
+                *TICKET_KEYS,
+                ESTIMATE_KIND,
+                Key("estimated_credits", "int", "credits of the estimate or quote"),
+                BALANCE,
+                Key("description_excerpt", "text", "what the work covers, first lines"),
+            ),
+        ),
+        EmailKind(
+            Kind.ESTIMATE_ANSWERED,
+            "staff (the assigned technicians)",
+            (
+                *TICKET_KEYS,
+                ESTIMATE_KIND,
+                Key("estimated_credits", "int", "credits of the estimate or quote"),
+                Key("client_name", "text", "who answered"),
+                # Declining always has a reason (a constraint): its presence says "declined".
+                Key(
+                    "decline_reason",
+                    "text",
+                    "why the client declined; none: accepted",
+                    required=False,
+                ),
+            ),
+        ),
+        EmailKind(
+            Kind.ESTIMATE_COVERED,
+            "clients and staff",
+            (
+                *TICKET_KEYS,
+                ESTIMATE_KIND,
+                Key("estimated_credits", "int", "credits of the estimate or quote"),
+                BALANCE,
+                Key(
+                    "work_resumes",
+                    "int",
+                    "1: the estimate was taken as accepted and work resumes; "
+                    "0: the quote now waits for the client's acceptance",
+                ),
+            ),
+        ),
+        EmailKind(
+            Kind.TICKET_OUT_OF_SCOPE,
+            "clients",
+            (
+                *TICKET_KEYS,
+                Key("reason", "choice", "why it is out of scope", choices=OUT_OF_SCOPE_REASONS),
+                Key("technician_name", "text", "who closed it"),
+            ),
+        ),
+        EmailKind(
+            Kind.CREDENTIAL_REVEALED,
+            "clients",
+            (
+                ORGANIZATION,
+                Key("technician_name", "text", "who revealed the access data"),
+                Key("technician_email", "text", "their email address"),
+                Key("credential_label", "text", "the entry revealed (its label, never a secret)"),
+                Key("revealed_at", "datetime", "when"),
+                Key("ticket_reference", "text", "the ticket it was revealed for", required=False),
+                Key("ticket_subject", "text", "that ticket's subject", required=False),
+                Key("ticket_url", "url", "that ticket's page", required=False),
+                Key("access_log_url", "url", "the organization's access log"),
             ),
         ),
         EmailKind(

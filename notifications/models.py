@@ -19,6 +19,12 @@ class Kind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breach")
     TICKET_REPLY = "ticket_reply", _("Ticket reply")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    # Tickets (issue 10): what the other side of a ticket must act on.
+    ESTIMATE_AWAITING_ANSWER = "estimate_awaiting_answer", _("Estimate awaiting an answer")
+    ESTIMATE_ANSWERED = "estimate_answered", _("Estimate accepted or declined")
+    ESTIMATE_COVERED = "estimate_covered", _("Credits now cover an estimate")
+    TICKET_OUT_OF_SCOPE = "ticket_out_of_scope", _("Ticket closed as out of scope")
+    CREDENTIAL_REVEALED = "credential_revealed", _("Access data revealed")
 
 
 class OutboxEmail(models.Model):

@@ -10,11 +10,19 @@ class TicketsConfig(AppConfig):
     def ready(self):
         # When an admin edits the SLA configuration, every process rebuilds its cached
         # calendar (cache invalidation only; no business happens in these receivers).
+        from credits import hooks
+
         from . import calendars, checks  # noqa: F401  (checks registers itself)
         from .models import BusinessCalendar, Closure, OpeningHours, SlaTarget
+        from .services import estimates
 
         for model in (BusinessCalendar, OpeningHours, Closure, SlaTarget):
             for signal in (post_save, post_delete):
                 signal.connect(
                     calendars.invalidate, sender=model, dispatch_uid=f"sla-config-{model.__name__}"
                 )
+
+        # New credits may cover an estimate that waits on them (tickets.services.estimates).
+        hooks.credits_added.connect(
+            estimates.credits_added, dispatch_uid="tickets-resume-covered-estimates"
+        )

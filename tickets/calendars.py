@@ -4,8 +4,13 @@ Built once per process (an ``sla.Calendar`` caches what it computes, so it is wo
 keeping) and kept until an admin changes a calendar, its hours or closures,
 or a target: every save bumps a version number in the shared cache (Redis in
 production), so every process rebuilds on its next use. One cache read per call.
+
+When the cache cannot be reached (Redis down), the version is unknown: each call then
+reads the configuration from the database (a few small queries), so pages keep working
+and never use a stale calendar. The outage is logged once, and once more when it ends.
 """
 
+import logging
 import threading
 import uuid
 from collections import defaultdict
@@ -39,15 +44,42 @@ class Target:
         return self.warning_percent / 100
 
 
+logger = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 _built: dict = {}  # {"key": version, "calendar": sla.Calendar, "targets": {...}}
+_cache_down = threading.Event()  # set while the cache is unreachable (logged once)
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+def _cache_failed(exc: Exception) -> None:
+    if not _cache_down.is_set():
+        _cache_down.set()
+        logger.warning(
+            "SLA calendar: the cache is unreachable (%s); reading the configuration from "
+            "the database until it is back",
+            exc,
+        )
+
+
+def _cache_ok() -> None:
+    if _cache_down.is_set():
+        _cache_down.clear()
+        logger.warning("SLA calendar: the cache is reachable again")
+
+
+def _version() -> str | None:
+    """The configuration's version in the shared cache; None when the cache is down."""
+    # Any error of the cache backend (redis.ConnectionError, timeouts, OSError): a cache
+    # is an optimisation here, never a reason to fail the page.
+    try:
         version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+    except Exception as exc:
+        _cache_failed(exc)
+        return None
+    _cache_ok()
     return version
 
 
@@ -58,7 +90,10 @@ def invalidate(**kwargs) -> None:
     """
     with _lock:
         _built.clear()
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception as exc:  # down: other processes read the database until it is back
+        _cache_failed(exc)
 
 
 def build_calendar(calendar: BusinessCalendar) -> sla.Calendar:
@@ -82,7 +117,7 @@ def build_calendar(calendar: BusinessCalendar) -> sla.Calendar:
 def _load() -> dict:
     key = _version()
     with _lock:
-        if _built.get("key") == key:
+        if key is not None and _built.get("key") == key:
             return dict(_built)
     default = (
         BusinessCalendar.objects.filter(is_default=True).prefetch_related("opening_hours").first()
@@ -96,6 +131,8 @@ def _load() -> dict:
         targets[row.severity] = Target(
             row.severity, row.hours, row.business_hours, row.warning_percent
         )
+    if key is None:  # version unknown: use it for this call only
+        return {"key": None, "calendar": calendar, "targets": targets}
     with _lock:
         _built.clear()
         _built.update(key=key, calendar=calendar, targets=targets)

@@ -81,6 +81,9 @@ class TicketSla:
     # The clock ticks now and keeps ticking until this moment (end of today's business
     # hours, or the due date); None when it does not tick now. For the live countdown.
     ticking_until: datetime | None
+    # A stopped clock shows "paused", never "overdue"; a breach that happened before the
+    # pause stays visible through this.
+    breached_before_pause: bool = False
 
     @property
     def remaining_seconds(self) -> int:
@@ -108,8 +111,13 @@ def ticket_sla(ticket: Ticket, *, now: datetime, config=None) -> TicketSla | Non
         warning_ratio=warning_ratio,
         target=target,
     )
+    state = str(status.state)
+    breached_before_pause = paused and state == sla.SlaState.BREACHED
+    if paused:
+        state = str(sla.SlaState.PAUSED)
     return TicketSla(
-        state=str(status.state),
+        state=state,
+        breached_before_pause=breached_before_pause,
         remaining=status.remaining - status.overdue,
         ratio=status.ratio,
         due_at=ticket.due_at,

@@ -11,6 +11,17 @@
   row, written with the emails in one transaction. The sweep reads only the stored dates:
   a paused ticket is not running (its clock is stopped), a restarted one has its dates
   moved later, a finished one is never looked at; no far-future task is ever scheduled.
+- ``estimate_sent``: an estimate or quote the client can answer now (it fits the balance)
+  gets ``estimate_awaiting_answer`` to the client users (one above the balance gets
+  ``estimate_exceeds_balance`` from ``services.send_estimate`` instead).
+- ``estimate_answered``: the client accepted or declined; to the assigned technicians
+  (or all support staff when nobody is assigned).
+- ``estimate_covered``: new credits covered an estimate that waited on them
+  (``services.resume_covered_tickets``); to the client users and the technicians.
+- ``out_of_scope``: the ticket was closed as out of scope, with the reason; to the client users.
+- ``credential_revealed``: a technician revealed access data; to the client users, unless
+  the organization switched it off, at most once a day per entry and technician.
+Each is sent once: its dedupe key names the estimate or ticket and the recipient.
 """
 
 import logging
@@ -18,6 +29,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -27,7 +39,15 @@ from notifications.selectors import organization_recipients, staff_recipients
 from notifications.services import queue_email_to_many
 
 from . import calendars
-from .models import RUNNING_STATUSES, Message, SlaNotice, Ticket
+from .models import (
+    RUNNING_STATUSES,
+    Credential,
+    CredentialReveal,
+    Estimate,
+    Message,
+    SlaNotice,
+    Ticket,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +89,133 @@ def reply_added(message: Message) -> list[OutboxEmail]:
     }
     return queue_email_to_many(
         recipients, Kind.TICKET_REPLY, context, dedupe_key=f"ticket_reply:message:{message.pk}"
+    )
+
+
+def _assignees_or_staff(ticket: Ticket) -> list[User]:
+    return _active_assignees(ticket) or list(staff_recipients())
+
+
+def _ticket_context(ticket: Ticket) -> dict:
+    return {
+        "organization_name": ticket.organization.name,
+        "ticket_reference": ticket.reference,
+        "ticket_subject": ticket.subject,
+        "ticket_url": ticket.get_absolute_url(),
+    }
+
+
+# --- Estimates and out of scope ---------------------------------------------------------
+
+
+def estimate_sent(estimate: Estimate, *, balance: int) -> list[OutboxEmail]:
+    """Queue ``estimate_awaiting_answer`` to the client users for an estimate that fits
+    ``balance`` (credits), in the sending transaction. Returns the outbox rows."""
+    ticket = estimate.ticket
+    context = {
+        **_ticket_context(ticket),
+        "estimate_kind": estimate.kind,
+        "estimated_credits": estimate.credits,
+        "balance": balance,
+        "description_excerpt": Truncator(estimate.description).chars(EXCERPT_CHARS),
+    }
+    return queue_email_to_many(
+        organization_recipients(ticket.organization),
+        Kind.ESTIMATE_AWAITING_ANSWER,
+        context,
+        dedupe_key=f"estimate:{estimate.pk}:awaiting-answer",
+    )
+
+
+def estimate_answered(estimate: Estimate) -> list[OutboxEmail]:
+    """Queue ``estimate_answered`` (accepted, or declined with its reason) to the ticket's
+    technicians, in the answer's transaction. Returns the outbox rows."""
+    ticket = estimate.ticket
+    declined = estimate.status == Estimate.Status.DECLINED
+    context = {
+        **_ticket_context(ticket),
+        "estimate_kind": estimate.kind,
+        "estimated_credits": estimate.credits,
+        "client_name": estimate.decided_by.get_full_name() if estimate.decided_by else "",
+        "decline_reason": Truncator(estimate.decline_reason).chars(EXCERPT_CHARS)
+        if declined
+        else None,
+    }
+    return queue_email_to_many(
+        _assignees_or_staff(ticket),
+        Kind.ESTIMATE_ANSWERED,
+        context,
+        dedupe_key=f"estimate:{estimate.pk}:answered",
+    )
+
+
+def estimate_covered(estimate: Estimate, *, balance: int, work_resumes: bool) -> list[OutboxEmail]:
+    """Queue ``estimate_covered`` to the client users and the ticket's technicians when new
+    credits covered an estimate that waited on them. Returns the outbox rows."""
+    ticket = estimate.ticket
+    by_pk = {
+        user.pk: user
+        for user in [*organization_recipients(ticket.organization), *_assignees_or_staff(ticket)]
+    }
+    context = {
+        **_ticket_context(ticket),
+        "estimate_kind": estimate.kind,
+        "estimated_credits": estimate.credits,
+        "balance": balance,
+        "work_resumes": int(work_resumes),
+    }
+    return queue_email_to_many(
+        [by_pk[pk] for pk in sorted(by_pk)],
+        Kind.ESTIMATE_COVERED,
+        context,
+        dedupe_key=f"estimate:{estimate.pk}:covered",
+    )
+
+
+def out_of_scope(ticket: Ticket, *, by: User) -> list[OutboxEmail]:
+    """Queue ``ticket_out_of_scope`` with the reason to the client users, in the closing
+    transaction (out of scope is final, so once per ticket). Returns the outbox rows."""
+    context = {
+        **_ticket_context(ticket),
+        "reason": ticket.out_of_scope_reason,
+        "technician_name": by.get_full_name(),
+    }
+    return queue_email_to_many(
+        organization_recipients(ticket.organization),
+        Kind.TICKET_OUT_OF_SCOPE,
+        context,
+        dedupe_key=f"ticket:{ticket.pk}:out-of-scope",
+    )
+
+
+# --- The vault ------------------------------------------------------------------------
+
+
+def credential_revealed(reveal: CredentialReveal, *, credential: Credential) -> list[OutboxEmail]:
+    """Queue ``credential_revealed`` to the client users in the reveal's transaction: who,
+    which entry, which ticket. Nothing when the organization switched these emails off;
+    one a day per entry and technician (the dedupe key holds the local date)."""
+    organization = reveal.organization
+    if not organization.reveal_emails:
+        return []
+    technician, ticket = reveal.revealed_by, reveal.ticket
+    day = timezone.localdate(reveal.revealed_at).isoformat()
+    context = {
+        "organization_name": organization.name,
+        "technician_name": technician.get_full_name(),
+        "technician_email": technician.email,
+        "credential_label": reveal.label,
+        "revealed_at": reveal.revealed_at,
+        "ticket_reference": ticket.reference if ticket else None,
+        "ticket_subject": ticket.subject if ticket else None,
+        "ticket_url": ticket.get_absolute_url() if ticket else None,
+        "access_log_url": reverse("tickets:credentials"),
+    }
+    return queue_email_to_many(
+        organization_recipients(organization),
+        Kind.CREDENTIAL_REVEALED,
+        context,
+        dedupe_key=f"credential_revealed:{credential.pk}:{technician.pk}:{day}",
     )
 
 

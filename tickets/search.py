@@ -1,33 +1,46 @@
-"""Full-text search of tickets: subject, description and every message.
+"""Full-text search of tickets: reference, subject, description and every message, plus
+the organization's name and the requester's name and email.
 
 On PostgreSQL each ticket stores a ``search_vector`` (Spanish, English and "simple"
 configurations, so stemmed words and exact codes both match) behind a GIN index; the
-services call ``refresh`` after each change. Elsewhere (SQLite) a plain ``icontains``.
+services call ``refresh`` after each change. It indexes a bounded prefix of the
+description and of the thread (``tickets.limits``): PostgreSQL refuses a tsvector above
+1 MB, and the words that matter are near the start. Elsewhere (SQLite) a plain
+``icontains``. Organizations and requesters are matched on their own (small) tables, so
+a renamed organization is found at once without refreshing its tickets.
 """
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.models import Organization, User
+
+from .limits import SEARCH_DESCRIPTION_CHARS, SEARCH_THREAD_CHARS
 from .models import Message, Ticket
 
 CONFIGS = ("spanish", "english", "simple")
 
 
-def _document(alias: str, column: str) -> str:
-    return " || ".join(
-        f"to_tsvector('{config}', coalesce({alias}.{column}, ''))" for config in CONFIGS
-    )
+def _document(alias: str, column: str, limit: int | None = None) -> str:
+    text = f"coalesce({alias}.{column}, '')"
+    if limit:
+        text = f"left({text}, {int(limit)})"
+    return " || ".join(f"to_tsvector('{config}', {text})" for config in CONFIGS)
 
 
-# Weights: subject A, description B, messages C (kept for ranking; the queue sorts by due).
+# Weights: reference and subject A, description B, messages C (kept for ranking; the
+# queue sorts by due). The reference also with spaces for dashes, so that "2026-00014"
+# and "00014" find T-2026-00014 (the parser reads "-00014" as a negative number).
+REFERENCE_WORDS = "t.reference || ' ' || replace(t.reference, '-', ' ')"
 REFRESH_SQL = f"""
 UPDATE {Ticket._meta.db_table} AS t SET search_vector =
-    setweight({_document("t", "subject")}, 'A')
-    || setweight({_document("t", "description")}, 'B')
-    || setweight({_document("m", "bodies")}, 'C')
+    setweight(to_tsvector('simple', {REFERENCE_WORDS}), 'A')
+    || setweight({_document("t", "subject")}, 'A')
+    || setweight({_document("t", "description", SEARCH_DESCRIPTION_CHARS)}, 'B')
+    || setweight({_document("m", "bodies", SEARCH_THREAD_CHARS)}, 'C')
 FROM (
-    SELECT tk.id, string_agg(msg.body, ' ' ORDER BY msg.id) AS bodies
+    SELECT tk.id, left(string_agg(msg.body, ' ' ORDER BY msg.id), {SEARCH_THREAD_CHARS}) AS bodies
     FROM {Ticket._meta.db_table} AS tk
     LEFT JOIN {Message._meta.db_table} AS msg ON msg.ticket_id = tk.id
     WHERE tk.id = ANY(%s)
@@ -58,8 +71,9 @@ def refresh_all() -> None:
 
 
 def matching(tickets: QuerySet[Ticket], text: str, *, few: int = 0) -> QuerySet[Ticket]:
-    """The tickets whose subject, description or messages match ``text`` (web-search
-    syntax: words, "a phrase", -excluded), or whose reference is ``text``.
+    """The tickets whose reference, subject, description or messages match ``text``
+    (web-search syntax: words, "a phrase", -excluded), whose reference is ``text``, or
+    whose organization's name or requester's name or email contains ``text``.
 
     With ``few``, PostgreSQL first fetches the ids of at most ``few`` + 1 matches (one
     query, through the GIN index when the words are rare): when there are no more than
@@ -69,7 +83,16 @@ def matching(tickets: QuerySet[Ticket], text: str, *, few: int = 0) -> QuerySet[
     to find a rare word.
     """
     text = text.strip()
-    by_reference = Q(reference=text.upper())
+    # Organizations and client users are few next to tickets: two small subqueries, in
+    # the same SQL statement (the queue's query count does not change).
+    by_people = Q(
+        organization_id__in=Organization.objects.filter(name__icontains=text).values("pk")
+    ) | Q(
+        requester_id__in=User.objects.filter(
+            Q(full_name__icontains=text) | Q(email__icontains=text)
+        ).values("pk")
+    )
+    by_reference = Q(reference=text.upper()) | by_people
     if enabled():
         query = SearchQuery(text, config=CONFIGS[0], search_type="websearch")
         for config in CONFIGS[1:]:
@@ -82,5 +105,9 @@ def matching(tickets: QuerySet[Ticket], text: str, *, few: int = 0) -> QuerySet[
         return tickets.filter(condition)
     in_messages = Exists(Message.objects.filter(ticket_id=OuterRef("pk"), body__icontains=text))
     return tickets.filter(
-        Q(subject__icontains=text) | Q(description__icontains=text) | in_messages | by_reference
+        Q(subject__icontains=text)
+        | Q(description__icontains=text)
+        | Q(reference__icontains=text)
+        | in_messages
+        | by_reference
     )

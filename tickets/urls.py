@@ -34,6 +34,11 @@ urlpatterns = [
     path("estimates/<int:pk>/decline/", views.estimate_decline, name="estimate_decline"),
     # Access data (the credential vault)
     path("access-data/", views.credentials, name="credentials"),
+    path(
+        "access-data/reveal-emails/",
+        views.credential_reveal_emails,
+        name="credential_reveal_emails",
+    ),
     path("<int:pk>/access-data/", views.credential_add, name="credential_add"),
     path("access-data/<int:pk>/delete/", views.credential_delete, name="credential_delete"),
     path("access-data/<int:pk>/reveal/", views.credential_reveal, name="credential_reveal"),

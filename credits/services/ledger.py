@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from credits import selectors
+from credits import hooks, selectors
 from credits.models import EntryKind, Hold, LedgerEntry, Lot
 
 from . import _core
@@ -58,7 +58,7 @@ def grant(
     lot = _core.add_lot(
         wallet, credits, kind=kind, reason=reason, expires_at=expires_at, created_at=recorded_at
     )
-    return _core.append_entry(
+    entry = _core.append_entry(
         wallet,
         kind=kind,
         amount=credits,
@@ -70,6 +70,8 @@ def grant(
         reference=reference,
         reference_label=reference_label,
     )
+    hooks.send_credits_added(wallet.organization_id)
+    return entry
 
 
 @transaction.atomic
@@ -197,7 +199,7 @@ def adjust(
         if -credits > available:
             raise InsufficientCredits(requested=-credits, available=available)
         _core.take_from_lots(lots, -credits)
-    return _core.append_entry(
+    entry = _core.append_entry(
         wallet,
         kind=EntryKind.ADJUSTMENT,
         amount=credits,
@@ -209,6 +211,9 @@ def adjust(
         reference=reference,
         reference_label=reference_label,
     )
+    if credits > 0:
+        hooks.send_credits_added(wallet.organization_id)
+    return entry
 
 
 @transaction.atomic

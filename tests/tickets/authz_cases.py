@@ -105,6 +105,7 @@ CASES = {
     "tickets:estimate_accept": Case(Access.OBJECT, kwargs=lambda v: _pk(v, "estimate")),
     "tickets:estimate_decline": Case(Access.OBJECT, kwargs=lambda v: _pk(v, "quote")),
     "tickets:credentials": Case(Access.OWN),
+    "tickets:credential_reveal_emails": Case(Access.OWN),
     "tickets:credential_add": Case(Access.OBJECT, kwargs=_ticket),
     "tickets:credential_delete": Case(Access.OBJECT, kwargs=lambda v: _pk(v, "credential")),
     "tickets:credential_reveal": Case(Access.STAFF, kwargs=lambda v: _pk(v, "credential")),

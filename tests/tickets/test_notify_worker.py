@@ -79,3 +79,35 @@ def test_low_balance_and_sla_emails_are_sent_once_by_the_worker(celery_worker_pr
     assert celery_worker_process.wait_for_tasks([again, outbox]) == {again: "0", outbox: "0"}
     assert len(celery_worker_process.messages()) == len(messages) == 4
     assert SlaNotice.objects.count() == 3  # the breached ticket's warning: recorded, not sent
+
+
+def test_the_expiring_credits_email_is_sent_once_by_the_worker(celery_worker_process):
+    """Issue 10: the registration credits' 30-day warning really goes out, run by the worker
+    as beat runs it daily; a second run sends nothing more."""
+    from credits.models import EntryKind
+    from credits.tasks import warn_expiring_lots_task
+
+    client = UserFactory(email="ane@panaderia.example", language="en")
+    organization = client.organization
+    credits_services.grant(
+        organization,
+        60,
+        reason="Registration pack",
+        kind=EntryKind.REGISTRATION,
+        expires_at=timezone.now() + timedelta(days=20),
+        idempotency_key="grant:registration",
+    )
+    first = warn_expiring_lots_task.delay().id
+    assert celery_worker_process.wait_for_tasks([first]) == {first: "1"}
+    (email,) = celery_worker_process.wait_until_sent(
+        OutboxEmail.objects.filter(kind=Kind.CREDITS_EXPIRING)
+    )
+    assert (email.to_email, email.status) == (client.email, OutboxEmail.Status.SENT)
+    (message,) = celery_worker_process.messages()
+    assert message["To"] == client.email
+    assert "60" in message["Subject"]
+
+    again = warn_expiring_lots_task.delay().id
+    assert celery_worker_process.wait_for_tasks([again]) == {again: "1"}  # looked at, not sent
+    assert len(celery_worker_process.messages()) == 1
+    assert OutboxEmail.objects.filter(kind=Kind.CREDITS_EXPIRING).count() == 1

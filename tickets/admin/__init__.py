@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .. import selectors
+from .. import selectors, services
 from ..models import (
     Attachment,
     BusinessCalendar,
@@ -194,6 +194,19 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.tickets_visible_to(request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """Assignees change through the services, so that each (un)assignment is recorded
+        (who, when) like on the ticket page: being assigned opens the access data."""
+        ticket = form.instance
+        wanted = {user.pk: user for user in form.cleaned_data.get("assignees", [])}
+        current = {user.pk: user for user in ticket.assignees.all()}
+        for pk in sorted(set(wanted) - set(current)):
+            services.assign(ticket, wanted[pk], by=request.user)
+        for pk in sorted(set(current) - set(wanted)):
+            services.unassign(ticket, current[pk], by=request.user)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_add_permission(self, request):
         return False

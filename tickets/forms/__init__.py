@@ -8,19 +8,29 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import workflow
+from .. import limits, workflow
 from ..attachments import ALLOWED_TYPES, check_uploads
 from ..errors import AttachmentRejected
 from ..models import OutOfScopeReason, Product, Ticket
 
-# Plain words for clients (the labels of the radio buttons).
+# Plain words for clients (the labels of the radio buttons). The severity's name is its
+# model label, so that the form, the lists, the emails and the PDFs say the same word.
 SEVERITY_HELP = {
-    Ticket.Severity.CRITICAL: _("Critical: you cannot use the application at all."),
-    Ticket.Severity.MAJOR: _("Major: an essential part of the application cannot be used."),
-    Ticket.Severity.MINOR: _("Minor: a non-essential part does not work as it should."),
+    Ticket.Severity.CRITICAL: format_lazy(
+        "{}: {}", Ticket.Severity.CRITICAL.label, _("you cannot use the application at all.")
+    ),
+    Ticket.Severity.MAJOR: format_lazy(
+        "{}: {}",
+        Ticket.Severity.MAJOR.label,
+        _("an essential part of the application cannot be used."),
+    ),
+    Ticket.Severity.MINOR: format_lazy(
+        "{}: {}", Ticket.Severity.MINOR.label, _("a non-essential part does not work as it should.")
+    ),
 }
 KIND_HELP = {
     Ticket.Kind.CONSULTATION: _("Consultation: a question we answer without entering your system."),
@@ -85,9 +95,10 @@ class TicketForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Ticket.Kind.CONSULTATION,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=limits.SUBJECT_MAX_CHARS)
     description = forms.CharField(
         label=_("Description"),
+        max_length=limits.DESCRIPTION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happens, since when, and what you expected to happen."),
     )
@@ -96,7 +107,9 @@ class TicketForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.MESSAGE_MAX_CHARS,
     )
     attachments = AttachmentsField()
 
@@ -119,7 +132,7 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=20000,
+        max_length=limits.MESSAGE_MAX_CHARS,
         help_text=_("Only technicians see internal notes."),
     )
     attachments = AttachmentsField()

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import limits
 from ..models import Estimate, SecurityChecklist, Ticket
 from ..services.timelog import MAX_ENTRY_MINUTES
 
@@ -108,7 +109,7 @@ class EstimateForm(forms.Form):
     description = forms.CharField(
         label=_("What the work covers"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+        max_length=limits.ESTIMATE_DESCRIPTION_MAX_CHARS,
     )
 
     def __init__(self, *args, ticket: Ticket | None = None, **kwargs):
@@ -121,7 +122,7 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you decline it?"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=limits.DECLINE_REASON_MAX_CHARS,
     )
 
 

@@ -47,3 +47,14 @@ class CredentialForm(forms.Form):
 
     def secret_fields(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in self.SECRET_FIELDS}
+
+
+class RevealEmailsForm(forms.Form):
+    """The organization's switch: email the client users on every reveal (once a day per
+    entry and technician)."""
+
+    enabled = forms.TypedChoiceField(
+        label=_("Email us when a technician sees our access data"),
+        choices=[("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda value: value == "1",
+    )

@@ -288,3 +288,41 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+
+class AssignmentAction(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    UNASSIGNED = "unassigned", _("Unassigned")
+
+
+class AssignmentChange(models.Model):
+    """Who assigned or unassigned which technician to a ticket, and when: being assigned
+    opens the ticket's access data, so every change is kept (append-only)."""
+
+    Action = AssignmentAction
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignment_changes")
+    # Copied from the ticket: the client's access log lists them per organization.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AssignmentAction.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("assignment change")
+        verbose_name_plural = _("assignment changes")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="assignment_org_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.action} {self.technician_id}"

@@ -9,12 +9,15 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
+    CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Value,
 )
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 
-from .. import search
+from .. import calendars, search, sla
 from ..models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
+    AssignmentChange,
     Attachment,
     Contract,
     Message,
@@ -196,9 +200,7 @@ def queue_for(
     if filters.breached:
         tickets = tickets.filter(status__in=RUNNING_STATUSES, due_at__lte=now)
     if filters.due_within_hours is not None:
-        tickets = tickets.filter(
-            status__in=RUNNING_STATUSES, due_at__lte=now + timedelta(hours=filters.due_within_hours)
-        )
+        tickets = tickets.filter(due_within(filters.due_within_hours, now=now))
     if filters.q.strip():
         tickets = search.matching(tickets, filters.q, few=settings.TICKETS_SEARCH_COUNT_CAP)
     if filters.sort == "newest":
@@ -209,6 +211,20 @@ def queue_for(
         tickets = tickets.order_by("queue_rank", "due_at", "pk")
     return tickets.select_related("organization", "product").prefetch_related(
         Prefetch("assignees", queryset=User.objects.order_by("full_name", "email"))
+    )
+
+
+def due_within(hours: int, *, now: datetime) -> Q:
+    """Running tickets with at most ``hours`` of SLA time left, counted as their countdown
+    counts it: business hours of the default calendar for tickets whose target counts
+    business hours (at night "4 hours" reaches into tomorrow's opening), plain hours for
+    the others. The countdown is monotonic in ``due_at``, so each is one date bound."""
+    calendar = calendars.default_calendar()
+    span = timedelta(hours=hours)
+    business_limit = sla.add_business_time(now, span, calendar) if hours else now
+    return Q(status__in=RUNNING_STATUSES) & (
+        Q(sla_business_hours=True, due_at__lte=business_limit)
+        | Q(sla_business_hours=False, due_at__lte=now + span)
     )
 
 
@@ -235,6 +251,84 @@ def opening_attachments(ticket: Ticket) -> list[Attachment]:
 def status_history(ticket: Ticket) -> list[StatusChange]:
     """Who moved the ticket between statuses, oldest first."""
     return list(ticket.status_changes.select_related("by").order_by("created_at", "pk"))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a ticket's history: a status change (``action`` "status", with the
+    labels of both statuses) or an assignment change (``action`` "assigned" or
+    "unassigned", with the technician's name)."""
+
+    at: datetime
+    action: str
+    by_name: str
+    from_status: str = ""
+    to_status: str = ""
+    technician_name: str = ""
+
+    @property
+    def is_status(self) -> bool:
+        return self.action == "status"
+
+
+_TEXT = CharField()
+
+
+def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
+    """Status changes and (un)assignments of technicians, oldest first: one query (a
+    UNION), so the ticket pages keep their fixed query count. Clients see it too: who was
+    given access to their ticket is theirs to know."""
+    columns = (
+        "at",
+        "order",
+        "action",
+        "old",
+        "new",
+        "by_full",
+        "by_email",
+        "tech_full",
+        "tech_email",
+    )
+    statuses = StatusChange.objects.filter(ticket=ticket).annotate(
+        at=F("created_at"),
+        order=F("pk"),
+        action=Value("status", output_field=_TEXT),
+        old=F("from_status"),
+        new=F("to_status"),
+        by_full=F("by__full_name"),
+        by_email=F("by__email"),
+        tech_full=Value("", output_field=_TEXT),
+        tech_email=Value("", output_field=_TEXT),
+    )
+    assignments = AssignmentChange.objects.filter(ticket=ticket).annotate(
+        at=F("created_at"),
+        order=F("pk"),
+        action_=F("action"),
+        old=Value("", output_field=_TEXT),
+        new=Value("", output_field=_TEXT),
+        by_full=F("by__full_name"),
+        by_email=F("by__email"),
+        tech_full=F("technician__full_name"),
+        tech_email=F("technician__email"),
+    )
+    rows = statuses.values_list(*columns).union(
+        assignments.values_list(*["action_" if c == "action" else c for c in columns]),
+        all=True,
+    )
+    label = dict(Ticket.Status.choices)
+    entries = [
+        HistoryEntry(
+            at=at,
+            action=action,
+            by_name=by_full or by_email,
+            from_status=str(label.get(old, old)),
+            to_status=str(label.get(new, new)),
+            technician_name=tech_full or tech_email,
+        )
+        for at, _order, action, old, new, by_full, by_email, tech_full, tech_email in rows
+    ]
+    # Status changes first at the same moment: the order the services write them in.
+    return sorted(entries, key=lambda entry: (entry.at, not entry.is_status))
 
 
 def attachments_visible_to(user: User) -> QuerySet[Attachment]:

@@ -182,9 +182,10 @@ def open_hold_credits(estimate: Estimate | None) -> int:
     return hold.amount if hold is not None and hold.is_open else 0
 
 
-def charge_preview(ticket: Ticket) -> ChargePreview:
+def charge_preview(ticket: Ticket, *, estimates: list[Estimate] | None = None) -> ChargePreview:
     """The charge of the ticket's logged time under its policy, with the balance (a fixed
-    number of queries)."""
+    number of queries). ``estimates``: the ticket's, already read (``estimates_for``),
+    to find the accepted one without another query."""
     charges = charges_for(ticket)
     if charges and charges[0].policy is not None:
         version = charges[0].policy  # a reopened ticket keeps its first charge's version
@@ -192,7 +193,10 @@ def charge_preview(ticket: Ticket) -> ChargePreview:
         version = current_policy_version()
     policy = version.as_policy() if version is not None else pricing.Policy()
     entries = time_entries(ticket)
-    estimate = accepted_estimate(ticket)
+    if estimates is None:
+        estimate = accepted_estimate(ticket)
+    else:
+        estimate = next((e for e in estimates if e.status == Estimate.Status.ACCEPTED), None)
     checklist = security_checklist(ticket)
     needs_quote = quote_needed(ticket, checklist)
     quote = estimate if estimate is not None and estimate.is_quote else None

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Organization, User
 
-from ..models import ACTIVE_STATUSES, Credential, CredentialReveal, Ticket
+from ..models import ACTIVE_STATUSES, AssignmentChange, Credential, CredentialReveal, Ticket
 
 # The reveal log a client sees: the most recent ones.
 REVEAL_LOG_LENGTH = 100
@@ -86,4 +86,14 @@ def reveals_for(organization: Organization, *, limit: int = REVEAL_LOG_LENGTH):
         CredentialReveal.objects.filter(organization=organization)
         .select_related("revealed_by", "ticket")
         .order_by("-revealed_at", "-pk")[:limit]
+    )
+
+
+def assignments_for(organization: Organization, *, limit: int = REVEAL_LOG_LENGTH):
+    """Who was assigned to or unassigned from the organization's tickets (being assigned
+    opens their access data), newest first (``limit`` rows; one query)."""
+    return list(
+        AssignmentChange.objects.filter(organization=organization)
+        .select_related("technician", "by", "ticket")
+        .order_by("-created_at", "-pk")[:limit]
     )

@@ -29,6 +29,7 @@ from .estimates import (
     accept_estimate,
     decline_estimate,
     recharge_url,
+    resume_covered_tickets,
     send_estimate,
     update_security_checklist,
 )
@@ -51,7 +52,13 @@ from .timelog import (
     stop_timer,
     update_time_entry,
 )
-from .vault import delete_credential, reveal_credential, rotate_all, store_credential
+from .vault import (
+    delete_credential,
+    reveal_credential,
+    rotate_all,
+    set_reveal_emails,
+    store_credential,
+)
 
 __all__ = [
     "AttachmentRejected",
@@ -90,9 +97,11 @@ __all__ = [
     "reopen_deadline",
     "request_renewal",
     "resolve",
+    "resume_covered_tickets",
     "reveal_credential",
     "rotate_all",
     "send_estimate",
+    "set_reveal_emails",
     "start_timer",
     "stop_timer",
     "store_credential",

@@ -1,11 +1,12 @@
 """Helpers shared by the ticket services (not part of the public API)."""
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
 from ..attachments import AcceptedFile
-from ..errors import NotAllowed
+from ..errors import NotAllowed, TicketError
 from ..models import Attachment, Message, Ticket
 
 
@@ -22,6 +23,16 @@ def check_access(ticket: Ticket, user: User) -> None:
         return
     if not user.is_client or user.organization_id != ticket.organization_id:
         raise NotAllowed
+
+
+def check_length(text: str, limit: int, what: str) -> str:
+    """``text`` if it has at most ``limit`` characters. Raises TicketError (too long)."""
+    if len(text) > limit:
+        raise TicketError(
+            _("The %(what)s is too long: at most %(limit)s characters (it has %(length)s).")
+            % {"what": what, "limit": f"{limit:n}", "length": f"{len(text):n}"}
+        )
+    return text
 
 
 def check_staff(user: User) -> None:

@@ -10,6 +10,8 @@ work resumes) or declines it (with a reason; the ticket goes back to the technic
 - A newer estimate replaces a pending one; a newer accepted one releases the older hold.
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from credits import selectors as credit_selectors
 from credits import services as credit_services
 from notifications import services as notifications
 
-from .. import selectors
+from .. import limits, notify, selectors
 from .. import workflow as ticket_workflow
 from ..errors import (
     EstimateNotPending,
@@ -32,7 +34,7 @@ from ..errors import (
 from ..models import WAITING_STATUSES, Estimate, SecurityChecklist, Ticket
 from ..selectors import charging as charging_selectors
 from . import status as status_services
-from .common import check_staff, lock
+from .common import check_length, check_staff, lock
 
 Status = Ticket.Status
 EStatus = Estimate.Status
@@ -101,6 +103,7 @@ def send_estimate(
     description = (description or "").strip()
     if not description:
         raise TicketError(_("Describe the work the estimate covers."))
+    check_length(description, limits.ESTIMATE_DESCRIPTION_MAX_CHARS, _("description"))
     if kind not in Estimate.Kind.values:
         raise TicketError(_("Unknown kind of estimate."))
     ticket = lock(ticket)
@@ -147,6 +150,8 @@ def send_estimate(
             },
             dedupe_key=f"estimate:{estimate.pk}:exceeds-balance",
         )
+    else:
+        notify.estimate_sent(estimate, balance=covered)
     return estimate
 
 
@@ -178,11 +183,19 @@ def accept_estimate(estimate: Estimate, *, by: User) -> Estimate:
         check = selectors.contract_check(ticket.organization, ticket.product)
         if not check.ok:
             raise NoActiveContract(check)
-    previous = charging_selectors.accepted_estimate(ticket)
     covered = _covered(ticket)
     if estimate.credits > covered:
         raise NotEnoughCredits(missing=estimate.credits - covered)
-    now = timezone.now()
+    _accept(ticket, estimate, by=by, decided_by=by)
+    notify.estimate_answered(estimate)
+    return estimate
+
+
+def _accept(ticket: Ticket, estimate: Estimate, *, by: User, decided_by: User | None) -> None:
+    """Hold the estimate's credits (releasing an older accepted one) and resume the work.
+    The ticket and estimate are locked and the balance covers it (checked by the caller).
+    ``decided_by`` None: accepted by itself, when new credits covered it."""
+    previous = charging_selectors.accepted_estimate(ticket)
     if previous is not None:
         _release(previous, by=by, reason=_("Replaced by a newer accepted estimate"))
         previous.status = EStatus.SUPERSEDED
@@ -194,14 +207,61 @@ def accept_estimate(estimate: Estimate, *, by: User) -> Estimate:
         % {"kind": estimate.get_kind_display().lower(), "reference": ticket.reference},
         reference=ticket,
         idempotency_key=f"estimate:{estimate.pk}:hold",
-        actor=by,
+        actor=decided_by,
     )
     estimate.status = EStatus.ACCEPTED
-    estimate.decided_by, estimate.decided_at = by, now
+    estimate.decided_by, estimate.decided_at = decided_by, timezone.now()
     estimate.save(update_fields=["hold", "status", "decided_by", "decided_at"])
     if ticket.status in WAITING_STATUSES:
         _set_status(ticket, Status.IN_PROGRESS, by=by)
-    return estimate
+
+
+# --- Leaving "awaiting credits" by itself -----------------------------------------------
+
+
+def resume_covered_tickets(organization_id: int) -> list[Ticket]:
+    """Every ticket of the organization awaiting credits whose pending estimate the balance
+    now covers leaves "awaiting credits": an estimate is accepted by itself (its credits
+    held) and the work resumes (the SLA clock restarts, its due date moves later); a quote
+    moves to "awaiting acceptance" (a quote needs the client's explicit yes). The client
+    users and the technicians are told. One transaction per ticket, the ticket locked first
+    (as in ``accept_estimate``); safe to run twice or at once. Returns the tickets moved.
+    """
+    pks = list(
+        Ticket.objects.filter(organization_id=organization_id, status=Status.AWAITING_CREDITS)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [ticket for pk in pks if (ticket := _resume_if_covered(pk)) is not None]
+
+
+@transaction.atomic
+def _resume_if_covered(ticket_pk: int) -> Ticket | None:
+    ticket = Ticket.objects.select_for_update().filter(pk=ticket_pk).first()
+    if ticket is None or ticket.status != Status.AWAITING_CREDITS:
+        return None  # moved meanwhile (by a concurrent run, the client or a technician)
+    estimate = (
+        Estimate.objects.select_for_update().filter(ticket=ticket, status=EStatus.PENDING).first()
+    )
+    if estimate is None or estimate.credits > _covered(ticket):
+        return None
+    # The move is the estimate's consequence: it is recorded as made by who sent it.
+    by = estimate.created_by
+    work_resumes = not estimate.is_quote
+    if work_resumes:
+        _accept(ticket, estimate, by=by, decided_by=None)
+    else:
+        _set_status(ticket, Status.AWAITING_ACCEPTANCE, by=by)
+    notify.estimate_covered(estimate, balance=_covered(ticket), work_resumes=work_resumes)
+    return ticket
+
+
+def credits_added(sender, *, organization_id: int, **kwargs) -> None:
+    """Receiver of ``credits.hooks.credits_added`` (connected in ``TicketsConfig.ready``):
+    after the credits commit, resume the tickets they cover. Deferred so that the grant
+    never holds the wallet's lock while locking tickets (accepting locks them the other
+    way round); a failure is logged, never undoes the payment (``robust``)."""
+    transaction.on_commit(partial(resume_covered_tickets, organization_id), robust=True)
 
 
 @transaction.atomic
@@ -213,13 +273,15 @@ def decline_estimate(estimate: Estimate, *, by: User, reason: str) -> Estimate:
     reason = (reason or "").strip()
     if not reason:
         raise TicketError(_("Tell us why you decline it, so that we can propose something else."))
+    check_length(reason, limits.DECLINE_REASON_MAX_CHARS, _("reason"))
     ticket, estimate = _pending(estimate, by)
     estimate.status = EStatus.DECLINED
-    estimate.decline_reason = reason[:2000]
+    estimate.decline_reason = reason
     estimate.decided_by, estimate.decided_at = by, timezone.now()
     estimate.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
     if ticket.status in (Status.AWAITING_ACCEPTANCE, Status.AWAITING_CREDITS):
         _set_status(ticket, Status.OPEN, by=by)
+    notify.estimate_answered(estimate)
     return estimate
 
 

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 
-from .. import clock, search, selectors
+from .. import clock, limits, search, selectors
 from ..attachments import check_uploads
 from ..errors import NoActiveContract, NotAllowed, TicketError
 from ..models import Product, RenewalRequest, Ticket, TicketSequence
-from .common import store_files
+from .common import check_length, store_files
 
 
 def _next_reference(year: int) -> str:
@@ -52,6 +52,8 @@ def open_ticket(
     subject, description = subject.strip(), description.strip()
     if not subject or not description:
         raise TicketError(_("A ticket needs a subject and a description."))
+    check_length(subject, limits.SUBJECT_MAX_CHARS, _("subject"))
+    check_length(description, limits.DESCRIPTION_MAX_CHARS, _("description"))
     files = list(attachments)
     accepted = check_uploads(files)
     check = selectors.contract_check(requester.organization, product)

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .. import workflow
+from .. import notify, workflow
 from ..clock import restart, stop
 from ..errors import InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError
 from ..models import (
     ACTIVE_STATUSES,
     FINISHED_STATUSES,
     RUNNING_STATUSES,
+    AssignmentChange,
     Message,
     OutOfScopeReason,
     StatusChange,
@@ -145,23 +146,42 @@ def close_out_of_scope(ticket: Ticket, *, by: User, reason: str, note: str | Non
     ticket = lock(ticket)
     check_move(ticket, Status.OUT_OF_SCOPE, by)
     ticket.out_of_scope_reason = reason
-    return _move(ticket, Status.OUT_OF_SCOPE, by=by, note=note)
+    ticket = _move(ticket, Status.OUT_OF_SCOPE, by=by, note=note)
+    notify.out_of_scope(ticket, by=by)
+    return ticket
 
 
 @transaction.atomic
 def assign(ticket: Ticket, technician: User, *, by: User) -> Ticket:
-    """Add ``technician`` to the ticket's assignees (staff). Raises NotAllowed."""
+    """Add ``technician`` to the ticket's assignees (staff), recorded in the ticket's
+    history and the client's access log (nothing when already assigned). Raises NotAllowed."""
     check_staff(by)
     check_staff(technician)
     ticket = lock(ticket)
-    ticket.assignees.add(technician)
+    if not ticket.assignees.filter(pk=technician.pk).exists():
+        ticket.assignees.add(technician)
+        _record_assignment(ticket, technician, AssignmentChange.Action.ASSIGNED, by=by)
     return ticket
 
 
 @transaction.atomic
 def unassign(ticket: Ticket, technician: User, *, by: User) -> Ticket:
-    """Remove ``technician`` from the ticket's assignees (staff). Raises NotAllowed."""
+    """Remove ``technician`` from the ticket's assignees (staff), recorded like ``assign``.
+    Raises NotAllowed."""
     check_staff(by)
     ticket = lock(ticket)
-    ticket.assignees.remove(technician)
+    if ticket.assignees.filter(pk=technician.pk).exists():
+        ticket.assignees.remove(technician)
+        _record_assignment(ticket, technician, AssignmentChange.Action.UNASSIGNED, by=by)
     return ticket
+
+
+def _record_assignment(ticket: Ticket, technician: User, action: str, *, by: User) -> None:
+    """Being assigned opens the ticket's access data: keep who did it, to whom and when."""
+    AssignmentChange.objects.create(
+        ticket=ticket,
+        organization_id=ticket.organization_id,
+        technician=technician,
+        action=action,
+        by=by,
+    )

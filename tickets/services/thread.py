@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .. import notify, search
+from .. import limits, notify, search
 from ..attachments import check_uploads
 from ..errors import NotAllowed, TicketClosed, TicketError
 from ..models import Message, Ticket
 from . import status as status_services
-from .common import check_access, check_staff, lock, store_files
+from .common import check_access, check_length, check_staff, lock, store_files
 
 Status = Ticket.Status
 
@@ -20,7 +20,7 @@ def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise TicketError(_("Write a message."))
-    return body
+    return check_length(body, limits.MESSAGE_MAX_CHARS, _("message"))
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Organization, User
 
-from .. import crypto
+from .. import crypto, notify
 from ..errors import NotAllowed, TicketError
 from ..models import Credential, CredentialReveal, Ticket
 from ..selectors import vault as vault_selectors
@@ -102,14 +102,27 @@ def reveal_credential(credential: Credential, *, by: User) -> dict[str, str]:
         raise NotAllowed(
             _("Only technicians assigned to a ticket that uses this access data may see it.")
         )
-    CredentialReveal.objects.create(
+    reveal = CredentialReveal.objects.create(
         credential=credential,
         organization_id=credential.organization_id,
         ticket=ticket,
         label=credential.label,
         revealed_by=by,
     )
-    return crypto.decrypt(credential.secret)
+    secret = crypto.decrypt(credential.secret)  # before the email: a wrong key sends none
+    notify.credential_revealed(reveal, credential=credential)
+    return secret
+
+
+@transaction.atomic
+def set_reveal_emails(organization: Organization, *, by: User, enabled: bool) -> Organization:
+    """Switch the organization's "email us when our access data is revealed" on or off
+    (a user of the organization). Raises NotAllowed."""
+    _check_client(organization, by)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization.reveal_emails = bool(enabled)
+    organization.save(update_fields=["reveal_emails"])
+    return organization
 
 
 def rotate_all(*, batch_size: int = 200) -> int:

@@ -66,7 +66,9 @@ def sla_badge(ticket):
         return mark_safe('<span class="text-body-secondary">—</span>')
     overdue = _("Overdue")
     text = sla_duration(sla.remaining)
-    if sla.state == "paused":
+    if sla.state == "paused" and sla.breached_before_pause:
+        text = _("Paused") + " · " + _("overdue before the pause by %(time)s") % {"time": text}
+    elif sla.state == "paused":
         text = _("Paused") + " · " + text
     elif sla.state == "breached":
         text = overdue + " " + text

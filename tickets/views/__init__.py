@@ -5,7 +5,13 @@ from .detail import attachment, close, reopen, reply, ticket_detail
 from .estimates import estimate_accept, estimate_create, estimate_decline
 from .portal import request_renewal, ticket_create, ticket_list
 from .queue import assign, change_status, note, out_of_scope, queue
-from .vault import credential_add, credential_delete, credential_reveal, credentials
+from .vault import (
+    credential_add,
+    credential_delete,
+    credential_reveal,
+    credential_reveal_emails,
+    credentials,
+)
 
 __all__ = [
     "assign",
@@ -15,6 +21,7 @@ __all__ = [
     "credential_add",
     "credential_delete",
     "credential_reveal",
+    "credential_reveal_emails",
     "credentials",
     "estimate_accept",
     "estimate_create",

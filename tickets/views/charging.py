@@ -33,8 +33,8 @@ def ticket_extras(request, ticket: Ticket, forms: dict, *, assigned_to_me: bool 
     """The charging, estimate and access-data parts of the ticket page (a fixed number of
     queries whatever the number of entries, estimates or credentials)."""
     user = request.user
-    preview = charging_selectors.charge_preview(ticket)
     estimates = charging_selectors.estimates_for(ticket)
+    preview = charging_selectors.charge_preview(ticket, estimates=estimates)
     for estimate in estimates:
         # Credits the client must buy before accepting (0 when the balance covers it).
         estimate.missing = max(0, estimate.credits - preview.covered)

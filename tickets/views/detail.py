@@ -22,8 +22,16 @@ def get_ticket(request, pk):
     return get_object_or_404(tickets, pk=pk)
 
 
-def render_ticket(request, ticket, **forms):
-    """The ticket page, with the bound forms of a failed POST in ``forms``."""
+def too_long_status(form) -> int:
+    """400 when a text of the form was beyond its bound (a 2 MB description, say), else 200:
+    the page shows the form with its message either way."""
+    codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+    return 400 if "max_length" in codes else 200
+
+
+def render_ticket(request, ticket, *, status: int = 200, **forms):
+    """The ticket page, with the bound forms of a failed POST in ``forms`` (``status``
+    400 when their input broke the forms' rules)."""
     from .charging import ticket_extras  # builds on this module
 
     user = request.user
@@ -42,14 +50,15 @@ def render_ticket(request, ticket, **forms):
             "status_form": forms.get("status_form") or StatusForm(ticket=ticket),
             "scope_form": forms.get("scope_form") or OutOfScopeForm(),
             "assignees": list(ticket.assignees.order_by("full_name", "email")),
-            "history": selectors.status_history(ticket),
+            "history": selectors.ticket_history(ticket),
         }
         context["assigned_to_me"] = any(a.pk == user.pk for a in context["assignees"])
         context |= ticket_extras(request, ticket, forms, assigned_to_me=context["assigned_to_me"])
-        return render(request, "tickets/ticket_staff.html", context)
+        return render(request, "tickets/ticket_staff.html", context, status=status)
     context["reply_form"] = forms.get("reply_form") or ReplyForm()
+    context["history"] = selectors.ticket_history(ticket)
     context |= ticket_extras(request, ticket, forms)
-    return render(request, "tickets/ticket_detail.html", context)
+    return render(request, "tickets/ticket_detail.html", context, status=status)
 
 
 @login_required
@@ -85,7 +94,7 @@ def reply(request, pk):
             if resolving:
                 return redirect("tickets:resolve", pk=ticket.pk)
             return redirect(ticket)
-    return render_ticket(request, ticket, reply_form=form)
+    return render_ticket(request, ticket, reply_form=form, status=too_long_status(form))
 
 
 @login_required

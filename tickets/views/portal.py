@@ -12,6 +12,7 @@ from .. import calendars, selectors, services
 from ..forms import ClientFilterForm, RenewalForm, TicketForm
 from ..models import Ticket
 from ..selectors import charging as charging_selectors
+from .detail import too_long_status
 
 
 @client_required
@@ -64,7 +65,8 @@ def ticket_create(request):
         "refused": refused,
         "targets": targets,
     }
-    return render(request, "tickets/ticket_form.html", context)
+    status = too_long_status(form) if form.is_bound else 200
+    return render(request, "tickets/ticket_form.html", context, status=status)
 
 
 @client_required

@@ -17,7 +17,7 @@ from accounts.selectors import organizations_visible_to
 from .. import clock, selectors, services
 from ..forms import NoteForm, OutOfScopeForm, QueueFilterForm, StatusForm
 from ..models import Ticket
-from .detail import get_ticket, render_ticket
+from .detail import get_ticket, render_ticket, too_long_status
 
 
 class CappedPaginator(Paginator):
@@ -119,7 +119,7 @@ def note(request, pk):
         else:
             messages.success(request, _("Internal note saved."))
             return redirect(ticket)
-    return render_ticket(request, ticket, note_form=form)
+    return render_ticket(request, ticket, note_form=form, status=too_long_status(form))
 
 
 @staff_required

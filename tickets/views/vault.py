@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import client_required, staff_required
 
 from .. import services
-from ..forms.vault import CredentialForm
+from ..forms.vault import CredentialForm, RevealEmailsForm
 from ..selectors import vault as vault_selectors
 from ..services.vault import FIELDS
 from .detail import get_ticket, render_ticket
@@ -45,6 +45,8 @@ def credentials(request):
         "form": form,
         "credentials": vault_selectors.organization_credentials(organization),
         "reveals": vault_selectors.reveals_for(organization),
+        "assignments": vault_selectors.assignments_for(organization),
+        "reveal_emails_form": RevealEmailsForm(initial={"enabled": organization.reveal_emails}),
     }
     return render(request, "tickets/credentials.html", context)
 
@@ -72,6 +74,27 @@ def credential_add(request, pk):
             messages.success(request, _("Access data stored, encrypted."))
             return redirect(reverse("tickets:detail", args=[ticket.pk]) + "#access-data")
     return render_ticket(request, ticket, credential_form=form)
+
+
+@client_required
+def credential_reveal_emails(request):
+    """POST: switch the "email us when our access data is revealed" setting of the
+    organization; GET: back to the access data page (like the renewal request)."""
+    if request.method != "POST":
+        return redirect("tickets:credentials")
+    form = RevealEmailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to receive these emails."))
+        return redirect("tickets:credentials")
+    enabled = form.cleaned_data["enabled"]
+    services.set_reveal_emails(request.user.organization, by=request.user, enabled=enabled)
+    if enabled:
+        messages.success(request, _("We will email you when a technician sees your access data."))
+    else:
+        messages.success(
+            request, _("We will no longer email you when a technician sees your access data.")
+        )
+    return redirect("tickets:credentials")
 
 
 @client_required
