@@ -71,6 +71,7 @@ format: install-dev
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=helpdesk.settings.production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
 	ALLOWED_HOSTS=helpdesk.example EMAIL_URL=smtp://localhost:25 \
+	DATABASE_URL=postgres://check@localhost:5432/check REDIS_URL=redis://localhost:6379/0 \
 	VAULT_KEYS=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -5,6 +5,8 @@ filesystem. ``DATABASE_URL`` selects PostgreSQL; ``REDIS_URL`` selects Redis as 
 Celery broker and the cache. Every variable is listed in ``.env.example``.
 """
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,11 +15,33 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-# Runtime files of the embedded default (SQLite, mail, Celery queues, media).
-VAR_DIR = Path(environ.Env().str("HELPDESK_VAR_DIR", default=str(BASE_DIR / "var")))
+
+
+# --- Environment (deploy) -------------------------------------------------------
+# An empty variable means "not set", for every setting: ``CELERY_BROKER_URL=`` in a .env
+# file falls back to REDIS_URL, and a required one is reported missing. Without this an
+# empty value would beat the fallback and the setting would half-work.
+class _NonEmptyEnviron(Mapping):
+    """``os.environ`` without its empty (or blank) variables; read live."""
+
+    def __getitem__(self, key):
+        value = os.environ[key]
+        if not value.strip():
+            raise KeyError(key)
+        return value
+
+    def __iter__(self):
+        return (key for key, value in os.environ.items() if value.strip())
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
 
 env = environ.Env()
+env.ENVIRON = _NonEmptyEnviron()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Runtime files of the embedded default (SQLite, mail, Celery queues, media).
+VAR_DIR = Path(env.str("HELPDESK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- Core ---------------------------------------------------------------------
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-key-change-me")
@@ -144,7 +168,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
 # Without EMAIL_URL each email is written to a file under var/mail (nothing to install);
 # with it, e.g. smtp://user:password@host:587 or consolemail://.
-if env.str("EMAIL_URL", default=""):
+# Whether EMAIL_URL was given (production refuses to start without it; deploy_checks.py).
+EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
+if EMAIL_URL_SET:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
