@@ -25,7 +25,8 @@ def run_python(code_or_args, env: dict, *, timeout: float = 60) -> subprocess.Co
     """Run ``python -c CODE`` (a str) or ``python ARGS...`` (a list) from the project root
     with only ``env`` (plus PATH and HOME): no variable leaks in from the test run."""
     args = ["-c", code_or_args] if isinstance(code_or_args, str) else code_or_args
-    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    home = os.environ.get("HOME", str(settings.BASE_DIR))
+    clean = {"PATH": os.environ["PATH"], "HOME": home, **env}
     return subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, *args],
         cwd=settings.BASE_DIR,

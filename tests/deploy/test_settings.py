@@ -44,7 +44,7 @@ def test_empty_payment_variant_still_selects_stripe_when_its_keys_are_set(produc
 
 
 def test_empty_variables_in_local_settings_use_the_defaults(production_env):
-    env = {name: "" for name in production_env} | {
+    env = dict.fromkeys(production_env, "") | {
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
         "HELPDESK_VAR_DIR": "/tmp/helpdesk-deploy-test-var",  # noqa: S108
     }
