@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     # django-payments: its translations (payment statuses, the test provider's form).
     "payments",
+    # /health/ (deploy): its HTML template.
+    "health_check",
     # Project apps, in dependency order: accounts ← credits ← tickets, billing.
     "helpdesk",
     "accounts",
@@ -276,6 +278,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Health (deploy) ---------------------------------------------------------------
+# /health/ pings the Celery workers (1 s timeout) when the broker is a real one.
+HEALTH_CHECK_CELERY = env.bool("HEALTH_CHECK_CELERY", default=True)
 
 # --- Security headers (strict values in production.py) ----------------------------
 # A Content-Security-Policy that allows only this site's own assets (Bootstrap is
