@@ -264,12 +264,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# --- Logging ------------------------------------------------------------------
+# --- Logging (deploy) --------------------------------------------------------------
+# Human-readable lines by default; LOG_FORMAT=json (production's default) writes one JSON
+# object per line for a log collector. Every line carries the request id
+# (helpdesk/logging.py), also in the Celery tasks a request queued.
+# https://nhairs.github.io/python-json-logger/
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -278,6 +290,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+MIDDLEWARE.insert(0, "helpdesk.logging.RequestIdMiddleware")
 
 # --- Health (deploy) ---------------------------------------------------------------
 # /health/ pings the Celery workers (1 s timeout) when the broker is a real one.

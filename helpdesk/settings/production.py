@@ -62,3 +62,22 @@ if _problems:
     raise ImproperlyConfigured(
         "Production settings are incomplete (see .env.example):\n- " + "\n- ".join(_problems)
     )
+
+# --- Logs and errors (deploy) ----------------------------------------------------------
+# One JSON object per line (LOG_FORMAT=plain for people); errors to Sentry when SENTRY_DSN
+# is set. https://docs.sentry.io/platforms/python/integrations/django/
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # no emails, cookies or access data in error reports
+    )
