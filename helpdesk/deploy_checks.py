@@ -43,6 +43,12 @@ def problems(values: Mapping) -> list[str]:
             f"The Celery broker is {broker or 'not set'!r}: set REDIS_URL (or "
             "CELERY_BROKER_URL) to redis://HOST:6379/0, or no email and no periodic task runs."
         )
+    cache = (values.get("CACHES") or {}).get("default", {}).get("BACKEND", "")
+    if cache.endswith(("LocMemCache", "DummyCache")):
+        found.append(
+            "The cache is per process: set REDIS_URL, so several web processes share it "
+            "(rate limits, locks and cached pages)."
+        )
     backend = values.get("EMAIL_BACKEND") or ""
     if not values.get("EMAIL_URL_SET"):
         found.append("EMAIL_URL is not set: e.g. smtp+tls://USER:PASSWORD@HOST:587.")

@@ -43,6 +43,16 @@ def test_empty_payment_variant_still_selects_stripe_when_its_keys_are_set(produc
     assert _settings(production_env)["variant"] == "stripe"
 
 
+def test_media_go_to_the_s3_bucket_when_one_is_configured(production_env):
+    assert _settings(production_env)["media"] == "django.core.files.storage.FileSystemStorage"
+    production_env.update(AWS_STORAGE_BUCKET_NAME="helpdesk-media", AWS_S3_ENDPOINT_URL="")
+    assert _settings(production_env)["media"] == "storages.backends.s3.S3Storage"
+
+
+def test_production_cache_is_shared_by_every_web_process(production_env):
+    assert _settings(production_env)["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
 def test_empty_variables_in_local_settings_use_the_defaults(production_env):
     env = dict.fromkeys(production_env, "") | {
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
@@ -58,6 +68,7 @@ def test_empty_variables_in_local_settings_use_the_defaults(production_env):
     [
         ({"REDIS_URL": "", "CELERY_BROKER_URL": ""}, "Celery broker"),
         ({"REDIS_URL": " "}, "Celery broker"),
+        ({"REDIS_URL": "", "CELERY_BROKER_URL": "redis://r.invalid:6379/1"}, "per process"),
         ({"EMAIL_URL": ""}, "EMAIL_URL is not set"),
         ({"EMAIL_URL": "consolemail://"}, "delivers to nobody"),
         ({"STRIPE_SECRET_KEY": "sk_live_1"}, "STRIPE_WEBHOOK_SECRET is missing"),
