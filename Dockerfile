@@ -17,10 +17,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=helpdesk.settings.production HELPDESK_VAR_DIR=/app/var \
     MEDIA_ROOT=/app/var/media STATIC_ROOT=/app/var/staticfiles
 
-# WeasyPrint needs Pango; gettext compiles the translations.
+# WeasyPrint needs Pango; gettext compiles the translations; manage.py backup/restore need
+# pg_dump/pg_restore (Debian bookworm's 15, the same major version as the db service).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-    fonts-dejavu-core gettext \
+    fonts-dejavu-core gettext postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1000 --create-home --shell /usr/sbin/nologin helpdesk
 

@@ -311,6 +311,10 @@ LOGGING = {
 }
 MIDDLEWARE.insert(0, "helpdesk.logging.RequestIdMiddleware")
 
+# --- Backups (deploy) -----------------------------------------------------------------
+# Where `manage.py backup` writes without --to: a folder or s3://bucket/prefix.
+BACKUP_TARGET = env.str("BACKUP_TARGET", default=str(VAR_DIR / "backups"))
+
 # --- Health (deploy) ---------------------------------------------------------------
 # /health/ pings the Celery workers (1 s timeout) when the broker is a real one.
 HEALTH_CHECK_CELERY = env.bool("HEALTH_CHECK_CELERY", default=True)
