@@ -9,7 +9,9 @@
 """
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
@@ -61,6 +63,16 @@ class HealthView(HealthCheckView):
         if response.status_code == 500:
             response.status_code = 503
         return response
+
+
+_health_view = HealthView.as_view()
+
+
+def health(request):
+    """``/health/`` from a sync (WSGI) stack: the async checks run on a fresh thread's event
+    loop, so a thread that already runs one (a browser-test driver) cannot break it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(_health_view), request).result()
 
 
 @never_cache

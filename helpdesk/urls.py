@@ -16,7 +16,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
     # Health (deploy): liveness without the database; readiness of every service.
-    path("health/", health.HealthView.as_view(), name="health"),
+    path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
 ]
 
