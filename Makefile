@@ -11,21 +11,37 @@ ifeq ($(strip $(SITE_URL)),)
 override SITE_URL = http://$(HOST):$(PORT)
 endif
 
-.PHONY: run test install install-dev messages makemessages migrate seed worker lint format check-deploy bench clean
+.PHONY: run test install install-dev lock messages makemessages migrate seed worker lint format check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Runtime dependencies only (pyproject.toml); re-run when it changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q .
+# Runtime dependencies only, exactly as locked in requirements/base.txt (hashes checked);
+# stops first when pyproject.toml and the lock disagree (then run `make lock`).
+$(VENV)/.installed: pyproject.toml requirements/base.txt | $(BIN)/python
+	$(BIN)/python requirements/check_lock.py
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/base.txt
 	touch $@
 
-# Runtime and development dependencies (pytest, ruff, playwright...).
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q ".[dev]"
+# Runtime and development dependencies (pytest, ruff, playwright...): requirements/dev.txt.
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(BIN)/python requirements/check_lock.py
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/dev.txt
 	touch $(VENV)/.installed $@
+
+# Update the lock files from pyproject.toml, in one command: keeps the versions already
+# locked where pyproject still allows them (LOCK_ARGS=--upgrade takes the newest of all).
+# Asks PyPI; without a network it retries from uv's cache alone.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --quiet \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu $(LOCK_ARGS)
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/pip install -q "uv>=0.5,<1"
+	$(UV_COMPILE) -o requirements/base.txt || $(UV_COMPILE) --offline -o requirements/base.txt
+	$(UV_COMPILE) --extra dev -o requirements/dev.txt \
+		|| $(UV_COMPILE) --extra dev --offline -o requirements/dev.txt
+	$(BIN)/python requirements/check_lock.py
+	@echo "requirements/base.txt and requirements/dev.txt updated: commit them."
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -76,6 +92,7 @@ format: install-dev
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=helpdesk.settings.production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
 	ALLOWED_HOSTS=helpdesk.example EMAIL_URL=smtp://localhost:25 SITE_URL=https://helpdesk.example \
+	DATABASE_URL=postgres://check@localhost:5432/check REDIS_URL=redis://localhost:6379/0 \
 	VAULT_KEYS=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

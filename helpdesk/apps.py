@@ -6,3 +6,6 @@ class HelpdeskConfig(AppConfig):
 
     name = "helpdesk"
     verbose_name = "Help desk"
+
+    def ready(self):
+        from helpdesk import deploy_checks  # noqa: F401 - registers the deploy system check

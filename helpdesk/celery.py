@@ -4,6 +4,9 @@ import os
 
 from celery import Celery
 
+# Request ids reach the tasks; the worker logs with Django's LOGGING (deploy).
+import helpdesk.logging  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.local")
 
 app = Celery("helpdesk")

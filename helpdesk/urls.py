@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import health, views
 
 admin.site.site_header = "Soporte Créditos"
 admin.site.site_title = "Soporte Créditos"
@@ -15,6 +15,9 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
+    # Health (deploy): liveness without the database; readiness of every service.
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health-live"),
 ]
 
 handler403 = "helpdesk.views.error_403"

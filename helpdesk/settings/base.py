@@ -5,6 +5,8 @@ filesystem. ``DATABASE_URL`` selects PostgreSQL; ``REDIS_URL`` selects Redis as 
 Celery broker and the cache. Every variable is listed in ``.env.example``.
 """
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,11 +15,33 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-# Runtime files of the embedded default (SQLite, mail, Celery queues, media).
-VAR_DIR = Path(environ.Env().str("HELPDESK_VAR_DIR", default=str(BASE_DIR / "var")))
+
+
+# --- Environment (deploy) -------------------------------------------------------
+# An empty variable means "not set", for every setting: ``CELERY_BROKER_URL=`` in a .env
+# file falls back to REDIS_URL, and a required one is reported missing. Without this an
+# empty value would beat the fallback and the setting would half-work.
+class _NonEmptyEnviron(Mapping):
+    """``os.environ`` without its empty (or blank) variables; read live."""
+
+    def __getitem__(self, key):
+        value = os.environ[key]
+        if not value.strip():
+            raise KeyError(key)
+        return value
+
+    def __iter__(self):
+        return (key for key, value in os.environ.items() if value.strip())
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
 
 env = environ.Env()
+env.ENVIRON = _NonEmptyEnviron()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Runtime files of the embedded default (SQLite, mail, Celery queues, media).
+VAR_DIR = Path(env.str("HELPDESK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- Core ---------------------------------------------------------------------
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-key-change-me")
@@ -41,6 +65,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     # django-payments: its translations (payment statuses, the test provider's form).
     "payments",
+    # /health/ (deploy): its HTML template.
+    "health_check",
     # Project apps, in dependency order: accounts ← credits ← tickets, billing.
     "helpdesk",
     "accounts",
@@ -138,6 +164,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Media on an S3-compatible store (deploy): with a bucket, several web and worker machines
+# share the uploads; private objects, served only through signed, expiring URLs or the
+# views that check access. https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,  # seconds a download link works
+            "file_overwrite": False,
+        },
+    }
 
 # --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -147,7 +192,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
 # Without EMAIL_URL each email is written to a file under var/mail (nothing to install);
 # with it, e.g. smtp://user:password@host:587 or consolemail://.
-if env.str("EMAIL_URL", default=""):
+# Whether EMAIL_URL was given (production refuses to start without it; deploy_checks.py).
+EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
+if EMAIL_URL_SET:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -239,12 +286,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# --- Logging ------------------------------------------------------------------
+# --- Logging (deploy) --------------------------------------------------------------
+# Human-readable lines by default; LOG_FORMAT=json (production's default) writes one JSON
+# object per line for a log collector. Every line carries the request id
+# (helpdesk/logging.py), also in the Celery tasks a request queued.
+# https://nhairs.github.io/python-json-logger/
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -253,6 +312,15 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+MIDDLEWARE.insert(0, "helpdesk.logging.RequestIdMiddleware")
+
+# --- Backups (deploy) -----------------------------------------------------------------
+# Where `manage.py backup` writes without --to: a folder or s3://bucket/prefix.
+BACKUP_TARGET = env.str("BACKUP_TARGET", default=str(VAR_DIR / "backups"))
+
+# --- Health (deploy) ---------------------------------------------------------------
+# /health/ pings the Celery workers (1 s timeout) when the broker is a real one.
+HEALTH_CHECK_CELERY = env.bool("HEALTH_CHECK_CELERY", default=True)
 
 # --- Security headers (strict values in production.py) ----------------------------
 # A Content-Security-Policy that allows only this site's own assets (Bootstrap is

@@ -37,3 +37,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 # The credential vault's key for tests (tests that rotate keys set their own).
 VAULT_KEYS = ["O7VbZexMpQobjkFhe2aVCMOTzGCMglLW-iwXwNkmjhI="]
+
+# --- Health (deploy) ---------------------------------------------------------------
+# No worker answers a ping during unit tests; tests/helpdesk/test_health.py turns it on.
+HEALTH_CHECK_CELERY = False
