@@ -14,6 +14,7 @@ urlpatterns = [
     path("credits/", include("credits.urls")),
     path("tickets/", include("tickets.urls")),
     path("billing/", include("billing.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
