@@ -33,7 +33,8 @@ def test_create_api_key_prints_only_the_key_and_it_authenticates(client_user):
     stored = client_user.api_keys.get()
     assert stored.name == "Tienda"
     assert stored.scope == "read"
-    assert key not in stored.hashed_secret and stored.last_used_at is not None
+    assert key not in stored.hashed_secret
+    assert stored.last_used_at is not None
 
 
 def test_schema_is_json_by_accept_header_or_format_parameter(client):
@@ -101,7 +102,8 @@ def test_tickets_list_is_paginated_by_cursor(client_user):
         open_ticket(client_user, product=product, subject=f"Ticket {number}")
     api = bearer(client_user)
     first = api.get("/api/v1/tickets/?page_size=2").json()
-    assert len(first["results"]) == 2 and first["next"]
+    assert len(first["results"]) == 2
+    assert first["next"]
     second = api.get(first["next"]).json()
     assert len(second["results"]) == 1
     seen = {row["id"] for row in first["results"]} | {row["id"] for row in second["results"]}
