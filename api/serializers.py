@@ -266,3 +266,22 @@ class StatementQuerySerializer(StrictSerializer):
         if (attrs["end"] - attrs["start"]).days > 366 * 5:
             raise serializers.ValidationError(_("The period is longer than five years."))
         return attrs
+
+
+_PAGES: dict[str, type] = {}
+
+
+def paged(serializer_class) -> serializers.Serializer:
+    """The schema of a cursor page of ``serializer_class`` rows (next, previous, results)."""
+    name = f"Paged{serializer_class.__name__.removesuffix('Serializer')}"
+    if name not in _PAGES:
+        _PAGES[name] = type(
+            name,
+            (serializers.Serializer,),
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": serializer_class(many=True),
+            },
+        )
+    return _PAGES[name]

@@ -52,7 +52,7 @@ class Balance(ClientView):
 class Lots(ClientView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
-        responses={200: s.LotSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.LotSerializer), **ERRORS},
     )
     def get(self, request):
         lots = credit_selectors.lots_of(request.user.organization)
@@ -65,7 +65,7 @@ class Movements(ClientView):
             OpenApiParameter("kind", str, enum=EntryKind.values),
             OpenApiParameter("cursor", str),
         ],
-        responses={200: s.MovementSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.MovementSerializer), **ERRORS},
     )
     def get(self, request):
         kind = request.query_params.get("kind", "")
@@ -118,7 +118,7 @@ class Packs(ClientView):
 class Orders(ClientView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
-        responses={200: s.OrderSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.OrderSerializer), **ERRORS},
     )
     def get(self, request):
         orders = billing_selectors.orders_visible_to(request.user)
@@ -153,7 +153,7 @@ class OrderDetail(ClientView):
 class Invoices(ClientView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
-        responses={200: s.InvoiceSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.InvoiceSerializer), **ERRORS},
     )
     def get(self, request):
         invoices = billing_selectors.invoices_visible_to(request.user)

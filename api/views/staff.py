@@ -44,7 +44,7 @@ class Queue(StaffView):
             OpenApiParameter("sort", str, enum=["newest", "oldest"]),
             OpenApiParameter("cursor", str),
         ],
-        responses={200: s.TicketSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.TicketSerializer), **ERRORS},
     )
     def get(self, request):
         params = request.query_params
@@ -160,7 +160,7 @@ class Resolve(StaffView):
 class Organizations(StaffView):
     @extend_schema(
         parameters=[OpenApiParameter("search", str), OpenApiParameter("cursor", str)],
-        responses={200: s.OrganizationBalanceSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.OrganizationBalanceSerializer), **ERRORS},
     )
     def get(self, request):
         organizations = credit_selectors.organizations_with_credits(

@@ -49,7 +49,7 @@ class TicketList(ApiView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: s.TicketSerializer(many=True), **ERRORS},
+        responses={200: s.paged(s.TicketSerializer), **ERRORS},
     )
     def get(self, request):
         status_filter = request.query_params.get("status", "")[:32]
