@@ -364,3 +364,12 @@ SPECTACULAR_SETTINGS = {
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 # A replayed Idempotency-Key returns the first response for this many hours.
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Webhooks (notifications/webhooks.py): an endpoint is paused after this many failures in
+# a row. Private/loopback/link-local destinations only when allowed (tests, never prod).
+WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=10)
+WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = env.bool("WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", default=False)
+CELERY_BEAT_SCHEDULE["notifications-sweep-webhooks"] = {
+    "task": "notifications.sweep_webhooks",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
