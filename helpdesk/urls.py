@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("billing/", include("billing.urls")),
     path("api/", include("api.urls")),
+    path("integrations/", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]
 
