@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from notifications.models import Kind
 from notifications.services import queue_email_to_organization
+from notifications.webhooks import WebhookEvent, queue_event
 
 from .models import CreditSettings, EntryKind, Lot, LowBalanceAlert, Wallet
 from .selectors import balance
@@ -71,6 +72,12 @@ def check_low_balance(wallet: Wallet, *, cause: str, now: datetime | None = None
         },
         dedupe_key=f"low_balance:wallet:{wallet.pk}:{cause}",
     )
+    queue_event(
+        WebhookEvent.CREDITS_LOW_BALANCE,
+        {"available": spendable, "threshold": threshold},
+        organization=wallet.organization_id,
+        dedupe_key=f"low_balance:{wallet.pk}:{cause}:{now.isoformat()}",
+    )
     return True
 
 
@@ -106,6 +113,12 @@ def warn_expiring_lots(now: datetime | None = None) -> int:
                     "expires_at": lot.expires_at,
                     "balance": balance(organization),
                 },
+                dedupe_key=f"credits_expiring:lot:{lot.pk}",
+            )
+            queue_event(
+                WebhookEvent.CREDITS_EXPIRING,
+                {"lot": lot.pk, "credits": lot.remaining, "expires_at": lot.expires_at},
+                organization=organization,
                 dedupe_key=f"credits_expiring:lot:{lot.pk}",
             )
     if lots:

@@ -14,6 +14,8 @@ urlpatterns = [
     path("credits/", include("credits.urls")),
     path("tickets/", include("tickets.urls")),
     path("billing/", include("billing.urls")),
+    path("api/", include("api.urls")),
+    path("integrations/", include("api.page_urls")),
     path("admin/", admin.site.urls),
     # Health (deploy): liveness without the database; readiness of every service.
     path("health/", health.health, name="health"),

@@ -141,3 +141,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+from . import webhook_admin  # noqa: E402, F401  (registers the webhook admin)

@@ -92,3 +92,7 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.to_email or '?'}"
+
+
+# Webhooks live in their own module; importing them here registers them with the app.
+from .webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

@@ -16,3 +16,23 @@ def send_email(email_id: int) -> str | None:
 def sweep_outbox() -> int:
     """Publish again what is pending and due (beat, every minute)."""
     return services.sweep_outbox()
+
+
+# --- Webhooks (notifications.webhooks) -----------------------------------------------------
+
+
+@shared_task(name="notifications.deliver_webhook")
+def deliver_webhook_task(delivery_id: int) -> str | None:
+    """Try one webhook delivery (nothing when done, not due, or in another worker)."""
+    from . import webhooks
+
+    delivery = webhooks.deliver(delivery_id)
+    return delivery.status if delivery else None
+
+
+@shared_task(name="notifications.sweep_webhooks")
+def sweep_webhooks_task() -> int:
+    """Publish the pending webhook deliveries that are due (beat, every minute)."""
+    from . import webhooks
+
+    return webhooks.sweep_webhooks()

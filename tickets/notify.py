@@ -37,6 +37,7 @@ from accounts.models import User
 from notifications.models import Kind, OutboxEmail
 from notifications.selectors import organization_recipients, staff_recipients
 from notifications.services import queue_email_to_many
+from notifications.webhooks import WebhookEvent, queue_ticket_event
 
 from . import calendars
 from .models import (
@@ -87,6 +88,7 @@ def reply_added(message: Message) -> list[OutboxEmail]:
         "message_excerpt": Truncator(message.body).chars(EXCERPT_CHARS),
         "organization_name": organization.name,
     }
+    queue_ticket_event(WebhookEvent.TICKET_REPLIED, ticket, key=message.pk, message=message.pk)
     return queue_email_to_many(
         recipients, Kind.TICKET_REPLY, context, dedupe_key=f"ticket_reply:message:{message.pk}"
     )
@@ -318,6 +320,8 @@ def _tell(ticket: Ticket, kind: str, judged_on: datetime, recipients: list[User]
         "due_at": ticket.due_at,
         **extra,
     }
+    if kind == SlaNotice.Kind.BREACH:
+        queue_ticket_event(WebhookEvent.SLA_BREACHED, ticket, due_at=ticket.due_at)
     queue_email_to_many(
         recipients, EMAIL_KIND[kind], context, dedupe_key=f"sla_{kind}:ticket:{ticket.pk}"
     )

@@ -14,6 +14,7 @@ from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.models import EntryKind
 from notifications.services import queue_email_to_organization
+from notifications.webhooks import WebhookEvent, queue_event
 
 from . import invoicing
 from .errors import AmountMismatch, InvalidRequest
@@ -160,6 +161,12 @@ def queue_invoice_email(invoice: Invoice, organization: Organization) -> None:
         },
         dedupe_key=f"billing:invoice:{invoice.pk}",
         attachments=[("invoice_pdf", {"invoice_id": invoice.pk})],
+    )
+    queue_event(
+        WebhookEvent.INVOICE_ISSUED,
+        {"invoice": invoice.pk, "number": invoice.number, "total": invoice.total},
+        organization=organization,
+        dedupe_key=f"invoice:{invoice.pk}",
     )
 
 

@@ -402,3 +402,54 @@ PAYMENT_VARIANT = env.str(
 # newest. Empty here: local.py embeds a development key; production requires the variable.
 # https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
 VAULT_KEYS = env.list("VAULT_KEYS", default=[])
+
+
+# --- The REST API (api/) ------------------------------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Soporte Créditos API",
+    "DESCRIPTION": "Tickets, credits and billing of the support-credit help desk.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.ticket.TicketStatus",
+        "TicketKindEnum": "tickets.models.ticket.TicketKind",
+        "LedgerKindEnum": "credits.models.ledger.EntryKind",
+        "EstimateStatusEnum": "tickets.models.estimates.EstimateStatus",
+        "EstimateKindEnum": "tickets.models.estimates.EstimateKind",
+        "OrderStatusEnum": "billing.models.orders.Order.Status",
+        "InvoiceKindEnum": "billing.models.invoices.Invoice.Kind",
+        "PackKindEnum": "credits.models.packs.Pack.Kind",
+    },
+}
+# Requests per minute per API key (read and write counted together).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# A replayed Idempotency-Key returns the first response for this many hours.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Webhooks (notifications/webhooks.py): an endpoint is paused after this many failures in
+# a row. Private/loopback/link-local destinations only when allowed (tests, never prod).
+WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=10)
+WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = env.bool("WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", default=False)
+CELERY_BEAT_SCHEDULE["notifications-sweep-webhooks"] = {
+    "task": "notifications.sweep_webhooks",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}

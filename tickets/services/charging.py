@@ -24,6 +24,7 @@ from accounts.models import User
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from notifications import services as notifications
+from notifications import webhooks
 
 from .. import pricing
 from ..errors import (
@@ -100,6 +101,12 @@ def resolve(
     charge.save()
     ticket.time_entries.filter(charge__isnull=True).update(charge=charge)
     ticket = status_services._move(ticket, Status.RESOLVED, by=by, note=note)
+    webhooks.queue_ticket_event(
+        webhooks.WebhookEvent.TICKET_RESOLVED,
+        ticket,
+        key=charge.pk,
+        charge={"credits": charge.credits, "outcome": charge.outcome},
+    )
     if charge.outcome == Outcome.CHARGED:
         _tell_client(ticket, charge)
     return ticket

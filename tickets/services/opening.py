@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from notifications.webhooks import WebhookEvent, queue_ticket_event
 
 from .. import clock, limits, search, selectors
 from ..attachments import check_uploads
@@ -77,6 +78,7 @@ def open_ticket(
     )
     search.refresh([ticket.pk])
     store_files(ticket, None, files, accepted, by=requester)
+    queue_ticket_event(WebhookEvent.TICKET_CREATED, ticket)
     return ticket
 
 

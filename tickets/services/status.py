@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from notifications.webhooks import WebhookEvent, queue_ticket_event
 
 from .. import notify, workflow
 from ..clock import restart, stop
@@ -54,7 +55,9 @@ def _move(ticket: Ticket, to: str, *, by: User, note: str | None = None) -> Tick
         stop(ticket, now)
     elif ticket.status not in RUNNING_STATUSES and to in RUNNING_STATUSES:
         restart(ticket, now)
-    StatusChange.objects.create(ticket=ticket, from_status=ticket.status, to_status=to, by=by)
+    change = StatusChange.objects.create(
+        ticket=ticket, from_status=ticket.status, to_status=to, by=by
+    )
     ticket.status = to
     ticket.last_activity_at = now
     if to == Status.RESOLVED:
@@ -66,6 +69,9 @@ def _move(ticket: Ticket, to: str, *, by: User, note: str | None = None) -> Tick
     if to != Status.OUT_OF_SCOPE:
         ticket.out_of_scope_reason = ""
     ticket.save()
+    queue_ticket_event(
+        WebhookEvent.TICKET_STATUS_CHANGED, ticket, key=change.pk, previous=change.from_status
+    )
     if note and note.strip():
         Message.objects.create(ticket=ticket, author=by, body=note.strip(), is_internal=True)
     if to in FINISHED_STATUSES:

@@ -1,0 +1,170 @@
+"""Credits and billing for client users: balance, lots, movements, statement, packs,
+orders and invoices. Every read names the key user's own organization."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from billing import selectors as billing_selectors
+from billing import services as billing_services
+from billing.pdf import render_invoice_pdf
+from credits import selectors as credit_selectors
+from credits.models import EntryKind
+from credits.pdf import render_statement_pdf
+from credits.services import inline_limit
+
+from .. import serializers as s
+from ..errors import ApiError
+from ..idempotency import idempotent
+from ..pagination import Cursor
+from ..permissions import HasApiKey, IsClient
+from .common import ApiView
+from .tickets import ERRORS, _valid
+
+
+class ClientView(ApiView):
+    permission_classes = [HasApiKey, IsClient]
+
+
+def _page(view, request, queryset, serializer_class, *, ordering=("-created_at", "-pk")):
+    paginator = Cursor()
+    paginator.ordering = ordering
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(
+        serializer_class(page, many=True, context={"request": request}).data
+    )
+
+
+class Balance(ClientView):
+    """``{"available": int, "held": int}`` of the user's organization (credits)."""
+
+    @extend_schema(responses={200: s.BalanceSerializer, **ERRORS})
+    def get(self, request):
+        summary = credit_selectors.balance_summary(request.user.organization)
+        return Response({"available": summary.available, "held": summary.held})
+
+
+class Lots(ClientView):
+    @extend_schema(
+        parameters=[OpenApiParameter("cursor", str)],
+        responses={200: s.paged(s.LotSerializer), **ERRORS},
+    )
+    def get(self, request):
+        lots = credit_selectors.lots_of(request.user.organization)
+        return _page(self, request, lots, s.LotSerializer)
+
+
+class Movements(ClientView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=EntryKind.values),
+            OpenApiParameter("cursor", str),
+        ],
+        responses={200: s.paged(s.MovementSerializer), **ERRORS},
+    )
+    def get(self, request):
+        kind = request.query_params.get("kind", "")
+        entries = credit_selectors.movements_of(
+            request.user.organization, kind=kind if kind in EntryKind.values else ""
+        )
+        return _page(self, request, entries, s.MovementSerializer)
+
+
+class Statement(ClientView):
+    """The PDF balance statement of a period (both days included)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
+    )
+    def get(self, request):
+        query = {key: request.query_params.get(key) for key in ("start", "end")}
+        data = _valid(s.StatementQuerySerializer, request, data=query)
+        organization = request.user.organization
+        start, end = data["start"], data["end"]
+        if credit_selectors.movement_count(organization, start, end) > inline_limit():
+            raise ApiError(
+                _("This period has too many movements for one request; ask for a shorter one."),
+                code="statement_too_large",
+            )
+        pdf = render_statement_pdf(
+            credit_selectors.statement_data(organization, start, end),
+            language=translation.get_language(),
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{start.isoformat()}-{end.isoformat()}.pdf"'
+        )
+        return response
+
+
+class Packs(ClientView):
+    """The packs the organization can buy now (registration packs first time)."""
+
+    @extend_schema(responses={200: s.PackSerializer(many=True), **ERRORS})
+    def get(self, request):
+        _registration, offers = billing_selectors.offers_for(request.user.organization)
+        return Response(s.PackSerializer([offer.pack for offer in offers], many=True).data)
+
+
+class Orders(ClientView):
+    @extend_schema(
+        parameters=[OpenApiParameter("cursor", str)],
+        responses={200: s.paged(s.OrderSerializer), **ERRORS},
+    )
+    def get(self, request):
+        orders = billing_selectors.orders_visible_to(request.user)
+        return _page(self, request, orders, s.OrderSerializer)
+
+    @extend_schema(
+        request=s.OrderCreateSerializer,
+        responses={201: s.OrderSerializer, 409: OpenApiResponse(), **ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        data = _valid(s.OrderCreateSerializer, request)
+        organization = request.user.organization
+        _registration, offers = billing_selectors.offers_for(organization)
+        pack = next((offer.pack for offer in offers if offer.pack.pk == data["pack"]), None)
+        if pack is None:
+            raise ApiError(_("This pack cannot be bought now."), code="pack_unavailable")
+        order = billing_services.create_order(organization, pack, user=request.user)
+        return Response(
+            s.OrderSerializer(order, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class OrderDetail(ClientView):
+    @extend_schema(responses={200: s.OrderSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        order = get_object_or_404(billing_selectors.orders_visible_to(request.user), pk=pk)
+        return Response(s.OrderSerializer(order, context={"request": request}).data)
+
+
+class Invoices(ClientView):
+    @extend_schema(
+        parameters=[OpenApiParameter("cursor", str)],
+        responses={200: s.paged(s.InvoiceSerializer), **ERRORS},
+    )
+    def get(self, request):
+        invoices = billing_selectors.invoices_visible_to(request.user)
+        return _page(self, request, invoices, s.InvoiceSerializer, ordering=("-issued_at", "-pk"))
+
+
+class InvoicePdf(ApiView):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS})
+    def get(self, request, pk: int):
+        invoice = get_object_or_404(billing_selectors.invoices_visible_to(request.user), pk=pk)
+        pdf = render_invoice_pdf(invoice, language=translation.get_language())
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
+        return response
