@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('notifications', '0001_initial'),
+        ('notifications', '0002_ticket_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
