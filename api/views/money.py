@@ -117,6 +117,7 @@ class Packs(ClientView):
 
 class Orders(ClientView):
     @extend_schema(
+        operation_id="v1_orders_list",
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.OrderSerializer), **ERRORS},
     )

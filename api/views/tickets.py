@@ -38,6 +38,7 @@ class TicketList(ApiView):
     """The tickets the user may see, newest first; create one (client users)."""
 
     @extend_schema(
+        operation_id="v1_tickets_list",
         parameters=[
             OpenApiParameter(
                 "status",
