@@ -32,3 +32,24 @@ class LocalizedPasswordResetForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         with translation.override(context["user"].language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class CodeForm(forms.Form):
+    """A 6-digit code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )

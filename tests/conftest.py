@@ -9,6 +9,7 @@ from tests.accounts.factories import (
     TechnicianFactory,
     UserFactory,
 )
+from tests.accounts.mfa import SecondFactorClient
 
 # celery_worker_process: a real Celery worker on Redis and the test database.
 pytest_plugins = ["tests.notifications.worker"]
@@ -17,6 +18,13 @@ pytest_plugins = ["tests.notifications.worker"]
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture
+def client():
+    """Django's test client; ``force_login`` of a technician or admin also passes their
+    second factor, as a real login would (tests/accounts/mfa.py)."""
+    return SecondFactorClient()
 
 
 @pytest.fixture(autouse=True)

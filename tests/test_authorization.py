@@ -80,12 +80,18 @@ def _login_redirect(response) -> bool:
     return response.status_code == 302 and response.url.startswith(reverse(settings.LOGIN_URL))
 
 
+# The login audit records the outsider's own requests (their login, logout, failures).
+NOT_THE_VICTIMS = {"accounts.LoginEvent"}
+
+
 def _snapshot(victim: Victim):
     """Everything of the victim's that an outsider's request could change."""
     from django.apps import apps
 
     rows = []
     for model in apps.get_models():
+        if model._meta.label in NOT_THE_VICTIMS:
+            continue
         if model._meta.app_label in {"accounts", "credits", "tickets", "billing"}:
             rows.append((model._meta.label, sorted(model.objects.values_list("pk", flat=True))))
     victim.organization.refresh_from_db()
