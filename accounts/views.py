@@ -12,7 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -195,14 +195,14 @@ def mfa_setup(request):
 
 
 CODE_MESSAGES = {
-    security.CodeResult.WRONG: _lazy(
+    security.CodeResult.WRONG: gettext_lazy(
         "That code is wrong, expired or already used. Enter the code your app shows now, "
         "or one of your recovery codes."
     ),
-    security.CodeResult.USED: _lazy(
+    security.CodeResult.USED: gettext_lazy(
         "That recovery code has already been used. Each recovery code works once."
     ),
-    security.CodeResult.THROTTLED: _lazy(
+    security.CodeResult.THROTTLED: gettext_lazy(
         "Too many wrong codes. Wait a minute and try again with a new code."
     ),
 }
@@ -289,13 +289,11 @@ def _mfa_disable(request):
 def locked_out(request, credentials=None, *args, **kwargs):
     """What django-axes answers once an address is locked from this IP: the same page
     whether or not the address has an account (AXES_LOCKOUT_CALLABLE)."""
-    form = LoginForm(request)
-    form.add_error(
-        None,
-        _("Too many failed attempts. Try again in %(minutes)s minutes, or reset your password.")
-        % {"minutes": int(settings.AXES_COOLOFF_TIME * 60)},
-    )
-    return render(request, "registration/login.html", {"form": form}, status=429)
+    lockout = _(
+        "Too many failed attempts. Try again in %(minutes)s minutes, or reset your password."
+    ) % {"minutes": int(settings.AXES_COOLOFF_TIME * 60)}
+    context = {"form": LoginForm(request), "lockout": lockout}
+    return render(request, "registration/login.html", context, status=429)
 
 
 def admin_login(request, extra_context=None):

@@ -75,3 +75,10 @@ def staff_client(client, technician):
     """Django's test client, logged in as a technician."""
     client.force_login(technician)
     return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, through the second-factor client above."""
+    client.force_login(admin_user)
+    return client
