@@ -1,3 +1,4 @@
+import functools
 import time
 
 from django.utils import translation
@@ -69,12 +70,14 @@ class SecondFactorMiddleware:
         request.session.setdefault(security.SEEN_KEY, now)
 
         path = request.path_info
-        allowed = [reverse(name) for name in EXEMPT_URL_NAMES]
-        if path.startswith(settings.STATIC_URL) or path in allowed:
+        if path.startswith(settings.STATIC_URL) or path in _exempt_paths():
             return self.get_response(request)
-        if security.requires_second_factor(user) and not security.has_second_factor(user):
+        if security.is_verified(request):
+            return self.get_response(request)
+        has_factor = security.session_has_second_factor(request)
+        if not has_factor and security.requires_second_factor(user):
             return redirect(f"{reverse('accounts:mfa_setup')}?next={_quote(path)}")
-        if not security.is_verified(request) and security.has_second_factor(user):
+        if has_factor:
             return redirect(f"{reverse('accounts:mfa_verify')}?next={_quote(path)}")
         return self.get_response(request)
 
@@ -86,6 +89,13 @@ EXEMPT_URL_NAMES = (
     "accounts:logout",
     "accounts:set_language",
 )
+
+
+@functools.cache
+def _exempt_paths() -> frozenset[str]:
+    from django.urls import reverse
+
+    return frozenset(reverse(name) for name in EXEMPT_URL_NAMES)
 
 
 def _quote(path: str) -> str:

@@ -36,6 +36,11 @@ RECOVERY_CODES = 10
 RECENT_AUTH_KEY = "accounts_recent_auth_at"
 STARTED_KEY = "accounts_session_started_at"
 SEEN_KEY = "accounts_session_seen_at"
+# Whether this session passed the second factor, and whether the user has one (kept in
+# the session so a page costs no query for it: setting one up or resetting it ends the
+# user's other sessions, so the value cannot go stale).
+VERIFIED_KEY = "accounts_second_factor_verified"
+HAS_FACTOR_KEY = "accounts_has_second_factor"
 
 
 def login_username(request, credentials=None) -> str:
@@ -149,7 +154,16 @@ def mark_verified(request) -> None:
     device = totp_device(request.user)
     if device is not None:
         django_otp.login(request, device)
+    request.session[VERIFIED_KEY] = True
+    request.session[HAS_FACTOR_KEY] = device is not None
     request.session[RECENT_AUTH_KEY] = int(time.time())
+
+
+def session_has_second_factor(request) -> bool:
+    """``has_second_factor`` of the session's user, remembered in the session."""
+    if HAS_FACTOR_KEY not in request.session:
+        request.session[HAS_FACTOR_KEY] = has_second_factor(request.user)
+    return request.session[HAS_FACTOR_KEY]
 
 
 def mark_password_confirmed(request) -> None:
@@ -158,9 +172,8 @@ def mark_password_confirmed(request) -> None:
 
 
 def is_verified(request) -> bool:
-    """The session passed the user's second factor (django-otp's verified device)."""
-    user = request.user
-    return bool(getattr(user, "is_verified", lambda: False)())
+    """The session passed the user's second factor (at login or since)."""
+    return request.session.get(VERIFIED_KEY) is True
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ def logged_in(sender, request, user, **kwargs):
         now = int(time.time())
         request.session[security.STARTED_KEY] = now
         request.session[security.SEEN_KEY] = now
+        request.session[security.HAS_FACTOR_KEY] = security.has_second_factor(user)
     security.record(LoginEvent.Kind.LOGIN_SUCCEEDED, request, user=user)
 
 

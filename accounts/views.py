@@ -282,6 +282,8 @@ def _mfa_disable(request):
     security.reset_second_factor(request.user, by=request.user, request=request)
     request.user.refresh_from_db(fields=["session_epoch"])
     update_session_auth_hash(request, request.user)
+    request.session[security.HAS_FACTOR_KEY] = False
+    request.session.pop(security.VERIFIED_KEY, None)
     messages.success(request, _("Two-step verification is off."))
     return redirect("accounts:profile")
 

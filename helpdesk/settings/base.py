@@ -300,13 +300,10 @@ INSTALLED_APPS += [
     "axes",
     "csp",
 ]
-# django-otp reads the verified device from the session; our middleware then sends a
-# staff user without a verified second factor to set it up or to enter a code, and ends
-# sessions that are idle or too old. AxesMiddleware answers locked-out logins.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
+# django-otp keeps the devices and checks codes; our middleware sends a staff user
+# without a verified second factor to set it up or to enter a code, and ends sessions
+# that are idle or too old (no query per page: the flags live in the session).
+# AxesMiddleware answers locked-out logins.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "accounts.middleware.SecondFactorMiddleware",

@@ -45,6 +45,8 @@ def verify_session(client: Client, user) -> None:
     device = give_second_factor(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[security.VERIFIED_KEY] = True
+    session[security.HAS_FACTOR_KEY] = True
     session[security.RECENT_AUTH_KEY] = int(time.time())
     session.save()
 

@@ -91,7 +91,7 @@ def login(page, email: str, password: str) -> None:
     if "/accounts/2fa/verify/" in page.url:
         # Staff pass their second factor (tests/accounts/mfa.py gives them a known key).
         page.fill("input[name=code]", next_totp_code(email))
-        page.click("form button[type=submit]")
+        page.click("#second-factor-form button[type=submit]")
         page.wait_for_load_state()
 
 
