@@ -15,6 +15,7 @@ are stored in clear.
 import hashlib
 import secrets
 import time
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -64,6 +65,22 @@ def record(kind: str, request=None, *, user=None, email: str = "", by=None) -> L
         ip_address=meta.get("REMOTE_ADDR") or None,
         user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
         by=by,
+    )
+
+
+def password_reset_throttled(request, email: str) -> bool:
+    """Too many reset requests in the last hour for this address, or from this IP."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = LoginEvent.objects.filter(
+        kind=LoginEvent.Kind.PASSWORD_RESET_REQUESTED, created_at__gte=since
+    )
+    if email and (
+        recent.filter(email=email).count() >= settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR
+    ):
+        return True
+    ip = client_ip(request)
+    return (
+        bool(ip) and recent.filter(ip_address=ip).count() >= settings.PASSWORD_RESET_PER_IP_PER_HOUR
     )
 
 

@@ -105,13 +105,26 @@ def organization(request):
     )
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+_password_reset = auth_views.PasswordResetView.as_view(
     form_class=LocalizedPasswordResetForm,
     success_url=reverse_lazy("accounts:password_reset_done"),
-    email_template_name="registration/password_reset_email.txt",
-    html_email_template_name="registration/password_reset_email.html",
-    subject_template_name="registration/password_reset_subject.txt",
 )
+
+
+def password_reset(request):
+    """Ask for a reset link: the same answer whether or not the address has an account,
+    throttled per address and per IP (counted in the login audit, so no cache needed)."""
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip().lower()[:254]
+        if security.password_reset_throttled(request, email):
+            form = LocalizedPasswordResetForm(request.POST)
+            form.is_valid()
+            form.add_error(None, _("Too many password reset requests. Try again in an hour."))
+            return render(
+                request, "registration/password_reset_form.html", {"form": form}, status=429
+            )
+        security.record(LoginEvent.Kind.PASSWORD_RESET_REQUESTED, request, email=email)
+    return _password_reset(request)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breach")
     TICKET_REPLY = "ticket_reply", _("Ticket reply")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 class OutboxEmail(models.Model):

@@ -340,6 +340,8 @@ AXES_VERBOSE = False
 # Password reset: at most this many requests per hour for one address, and for one IP.
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3)
 PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=10)
+# Hours a reset link works (Django: 3 days): the link waits in the outbox until sent.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=2) * 3600
 
 # --- Product --------------------------------------------------------------------
 # A balance statement with more movements than this is built by a Celery task into a

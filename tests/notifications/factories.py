@@ -70,6 +70,7 @@ SAMPLE_CONTEXTS = {
         "issued_on": date(2026, 3, 10),
         "invoice_url": "/billing/invoices/12/",
     },
+    Kind.PASSWORD_RESET: {"reset_url": "/accounts/password/reset/MQ/abc-123/", "valid_hours": 2},
 }
 
 
