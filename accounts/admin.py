@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, User
+from .models import LoginEvent, Organization, User
 
 
 class UserInline(admin.TabularInline):
@@ -96,3 +96,36 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ()
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (lost device)"))
+    def reset_second_factor(self, request, queryset):
+        from .security import reset_second_factor
+
+        for user in queryset:
+            reset_second_factor(user, by=request.user, request=request)
+        self.message_user(
+            request,
+            _("Second factor reset for %(count)d users: they set up a new one at next login.")
+            % {"count": len(queryset)},
+        )
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """The login audit, read-only."""
+
+    list_display = ("created_at", "kind", "email", "user", "ip_address", "user_agent", "by")
+    list_filter = ("kind",)
+    search_fields = ("email", "ip_address", "user__email")
+    list_select_related = ("user", "by")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 """Demo people and client organizations (called by ``manage.py seed_demo``)."""
 
+import base64
+
 from .models import Language, Organization, User
 from .services import create_client_user, create_staff_user
 
@@ -49,11 +51,30 @@ STAFF = (
 )
 
 
+# The demo staff's authenticator key (base32), printed by seed_demo: staff must pass a
+# second factor, so a newcomer adds this key to an authenticator app to log in.
+DEMO_TOTP_SECRET = "DEMOSOPORTEDOSMILVEINTISEISDEMOS"  # noqa: S105 - demo logins only
+
+
+def _demo_second_factor(user) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        TOTPDevice.objects.create(user=user, name="demo", confirmed=True, key=key)
+
+
 def seed(demo) -> None:
     for email, name, role in STAFF:
-        if not User.objects.filter(email=email).exists():
-            create_staff_user(email, role=role, password=demo.password, full_name=name)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = create_staff_user(email, role=role, password=demo.password, full_name=name)
+        _demo_second_factor(user)
         demo.login(role, email)
+    demo.stdout.write(
+        f"Demo staff second factor: add the key {DEMO_TOTP_SECRET} to an authenticator app "
+        f"(TOTP, 6 digits, 30 s), or run: oathtool --totp -b {DEMO_TOTP_SECRET}"
+    )
     demo.objects["organizations"] = []
     for data in ORGANIZATIONS:
         data = dict(data)

@@ -1,6 +1,9 @@
+import time
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization, User
@@ -27,8 +30,51 @@ class BillingDetailsForm(forms.ModelForm):
 
 
 class LocalizedPasswordResetForm(PasswordResetForm):
-    """Sends the reset email in the language of the user's profile, not the visitor's."""
+    """Queues the reset email in the outbox (sent once by the worker, in the language of
+    the user's profile) instead of sending it during the web request."""
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        with translation.override(context["user"].language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        # notifications sits above accounts; the import is here, at the one call.
+        from notifications import services as notifications
+        from notifications.models import Kind
+
+        user = context["user"]
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        notifications.queue_email(
+            user,
+            Kind.PASSWORD_RESET,
+            {
+                "reset_url": path,
+                "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+            },
+            # A double click queues one email (one per user and minute).
+            dedupe_key=f"password_reset:{user.pk}:{int(time.time()) // 60}",
+        )
+
+
+class CodeForm(forms.Form):
+    """A 6-digit code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )

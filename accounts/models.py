@@ -1,10 +1,12 @@
 """Users (email login, one role each) and the client organizations they belong to."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,6 +118,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Raised to end every other session at once (accounts.security.end_other_sessions):
+    # it is part of the session auth hash, like the password.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -168,9 +173,98 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self) -> str:
         return self.full_name or self.email
 
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request and ends a session whose hash no longer
+        # matches: with the epoch in it, "log out my other sessions" is one UPDATE.
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
     def get_short_name(self) -> str:
         return (self.full_name.split() or [self.email])[0]
 
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app; only its hash is kept.
+
+    Codes are random (50 bits), so a SHA-256 of the code is enough: nothing to guess
+    from the hash, and checking ten of them costs nothing (unlike a password hasher).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"
+
+
+class LoginEvent(models.Model):
+    """The login audit: who (or which address), what happened, when, from where."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        LOGOUT = "logout", _("Logout")
+        SECOND_FACTOR_VERIFIED = "mfa_verified", _("Second factor verified")
+        SECOND_FACTOR_FAILED = "mfa_failed", _("Wrong second-factor code")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        SECOND_FACTOR_ENABLED = "mfa_enabled", _("Second factor set up")
+        SECOND_FACTOR_RESET = "mfa_reset", _("Second factor reset")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+        OTHER_SESSIONS_ENDED = "other_sessions_ended", _("Other sessions ended")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_events",
+    )
+    # The address typed at the login or reset form (bounded like an email field).
+    email = models.CharField(_("email address"), max_length=254, blank=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    # Who did it when it was not the user (an admin resetting a second factor).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("login event")
+        verbose_name_plural = _("login events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="loginevent_user_recent"),
+            models.Index(fields=["kind", "ip_address", "created_at"], name="loginevent_kind_ip"),
+            models.Index(fields=["kind", "email", "created_at"], name="loginevent_kind_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.email} {self.created_at:%d/%m/%Y %H:%M}"

@@ -33,4 +33,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("2fa/setup/", views.mfa_setup, name="mfa_setup"),
+    path("2fa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("2fa/disable/", views.mfa_disable, name="mfa_disable"),
+    path("confirm/", views.reauthenticate, name="reauthenticate"),
+    path("sessions/logout-others/", views.logout_other_sessions, name="logout_other_sessions"),
 ]

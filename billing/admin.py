@@ -10,6 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.security import recent_auth_required
+
 from . import services
 from .forms import MarkPaidForm, RefundForm
 from .models import Invoice, InvoiceCounter, InvoiceLine, Order, Payment, PaymentEvent
@@ -77,7 +79,8 @@ class OrderAdmin(ReadOnlyAdmin):
 
         return [
             view(self.mark_paid_view, "billing_order_mark_paid"),
-            view(self.refund_view, "billing_order_refund"),
+            # Step-up: a refund asks for a fresh second-factor code (accounts.security).
+            view(recent_auth_required(self.refund_view), "billing_order_refund"),
             *super().get_urls(),
         ]
 

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.security import recent_auth_required
+
 from . import services
 from .forms import AdjustmentForm
 from .models import CreditSettings, Hold, LedgerEntry, Lot, Pack, Statement, Wallet
@@ -125,7 +127,8 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     def get_urls(self):
         adjust = path(
             "adjust/",
-            self.admin_site.admin_view(self.adjust_view),
+            # Step-up: a manual adjustment asks for a fresh second-factor code.
+            self.admin_site.admin_view(recent_auth_required(self.adjust_view)),
             name="credits_ledgerentry_adjust",
         )
         return [adjust, *super().get_urls()]

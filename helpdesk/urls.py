@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import views as account_views
+
 from . import health, views
 
 admin.site.site_header = "Soporte Créditos"
 admin.site.site_title = "Soporte Créditos"
+# Django admin sits behind the site's login: its second factor, lockout and audit.
+admin.site.login = account_views.admin_login
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),

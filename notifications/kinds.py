@@ -326,6 +326,15 @@ KINDS: dict[str, EmailKind] = {
                 Key("invoice_url", "url", "the invoice's page or PDF"),
             ),
         ),
+        # Queued by accounts.forms.LocalizedPasswordResetForm (accounts.views.password_reset).
+        EmailKind(
+            Kind.PASSWORD_RESET,
+            "any user",
+            (
+                Key("reset_url", "url", "the one-time link to choose a new password"),
+                Key("valid_hours", "int", "hours the link works (PASSWORD_RESET_TIMEOUT)"),
+            ),
+        ),
     )
 }
 

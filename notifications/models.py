@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     ESTIMATE_COVERED = "estimate_covered", _("Credits now cover an estimate")
     TICKET_OUT_OF_SCOPE = "ticket_out_of_scope", _("Ticket closed as out of scope")
     CREDENTIAL_REVEALED = "credential_revealed", _("Access data revealed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 class OutboxEmail(models.Model):

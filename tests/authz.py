@@ -40,3 +40,22 @@ class Victim:
 
     # Every object made for the victim carries this text where a page would print it.
     MARKER = "ConfidencialVictima"
+
+
+# --- The second factor (tests/accounts/test_second_factor_walk.py) ---------------------
+# A technician or admin whose session has not passed the second factor reaches only
+# these pages; every other URL of the project sends them to set it up or enter a code.
+BEFORE_SECOND_FACTOR = frozenset(
+    {
+        "home",
+        "accounts:login",
+        "accounts:logout",
+        "accounts:set_language",
+        "accounts:mfa_setup",
+        "accounts:mfa_verify",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+    }
+)

@@ -9,6 +9,7 @@ from tests.accounts.factories import (
     TechnicianFactory,
     UserFactory,
 )
+from tests.accounts.mfa import SecondFactorClient
 
 # celery_worker_process: a real Celery worker on Redis and the test database.
 pytest_plugins = ["tests.notifications.worker"]
@@ -17,6 +18,13 @@ pytest_plugins = ["tests.notifications.worker"]
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture
+def client():
+    """Django's test client; ``force_login`` of a technician or admin also passes their
+    second factor, as a real login would (tests/accounts/mfa.py)."""
+    return SecondFactorClient()
 
 
 @pytest.fixture(autouse=True)
@@ -66,4 +74,11 @@ def client_client(client, client_user):
 def staff_client(client, technician):
     """Django's test client, logged in as a technician."""
     client.force_login(technician)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, through the second-factor client above."""
+    client.force_login(admin_user)
     return client

@@ -82,12 +82,18 @@ def _login_redirect(response) -> bool:
     return response.status_code == 302 and response.url.startswith(reverse(settings.LOGIN_URL))
 
 
+# The login audit records the outsider's own requests (their login, logout, failures).
+NOT_THE_VICTIMS = {"accounts.LoginEvent"}
+
+
 def _snapshot(victim: Victim):
     """Everything of the victim's that an outsider's request could change."""
     from django.apps import apps
 
     rows = []
     for model in apps.get_models():
+        if model._meta.label in NOT_THE_VICTIMS:
+            continue
         if model._meta.app_label in {"accounts", "credits", "tickets", "billing"}:
             # Every column of every row: an update is a change too, not only a new row.
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]

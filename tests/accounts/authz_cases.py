@@ -16,4 +16,9 @@ CASES = {
         Access.PUBLIC, kwargs=lambda victim: {"uidb64": "MQ", "token": "set-password"}
     ),
     "accounts:password_reset_complete": Case(Access.PUBLIC),
+    "accounts:mfa_setup": Case(Access.OWN),
+    "accounts:mfa_verify": Case(Access.OWN),
+    "accounts:mfa_disable": Case(Access.OWN),
+    "accounts:reauthenticate": Case(Access.OWN),
+    "accounts:logout_other_sessions": Case(Access.OWN),
 }

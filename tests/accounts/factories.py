@@ -36,14 +36,27 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
-class TechnicianFactory(UserFactory):
-    role = User.Role.TECHNICIAN
+class StaffFactory(UserFactory):
+    """Staff must use a second factor: by default they have an authenticator app with
+    the known test secret (tests/accounts/mfa.py). ``second_factor=False`` for a new
+    staff member who has not set it up yet."""
+
     organization = None
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from tests.accounts.mfa import give_second_factor
+
+            give_second_factor(self)
+
+
+class TechnicianFactory(StaffFactory):
+    role = User.Role.TECHNICIAN
     email = factory.Sequence(lambda n: f"tech{n}@soporte.example")
 
 
-class AdminFactory(UserFactory):
+class AdminFactory(StaffFactory):
     role = User.Role.ADMIN
-    organization = None
     is_superuser = True
     email = factory.Sequence(lambda n: f"admin{n}@soporte.example")

@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -116,17 +117,25 @@ def test_staff_has_no_organization_page(staff_client):
 
 
 @pytest.mark.django_db
-def test_password_reset_email_goes_in_the_users_language(client, client_user):
+def test_password_reset_email_goes_in_the_users_language(
+    client, client_user, django_capture_on_commit_callbacks
+):
+    from notifications.models import Kind, OutboxEmail
+
     client_user.language = "en"
     client_user.save()
-    client.post(reverse("accounts:password_reset"), {"email": client_user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": client_user.email})
+    # Through the outbox, once: the web request only queued it.
+    queued = OutboxEmail.objects.get(kind=Kind.PASSWORD_RESET)
+    assert (queued.recipient, queued.language, queued.status) == (client_user, "en", "sent")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Reset your password" in message.subject
     link = re.search(r"https?://\S+/accounts/password/reset/\S+/", message.body).group(0)
     assert message.alternatives  # an HTML part too
     # Follow the link and set a new password.
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     response = client.get(path, follow=True)
     assert response.status_code == 200
     form_url = response.redirect_chain[-1][0]
@@ -143,3 +152,30 @@ def test_password_reset_for_an_unknown_address_sends_nothing(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@nowhere.example"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_password_reset_is_throttled_per_address(client, client_user, settings):
+    from notifications.models import OutboxEmail
+
+    url = reverse("accounts:password_reset")
+    for i in range(settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR):
+        ip = f"10.0.0.{i + 1}"
+        assert client.post(url, {"email": client_user.email}, REMOTE_ADDR=ip).status_code == 302
+    refused = client.post(url, {"email": client_user.email.upper()}, REMOTE_ADDR="10.9.9.9")
+    assert refused.status_code == 429
+    assert "Demasiadas solicitudes" in refused.content.decode()
+    # An unknown address is throttled the same way: nothing tells them apart.
+    for _ in range(settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR):
+        client.post(url, {"email": "nobody@nowhere.example"}, REMOTE_ADDR="10.1.1.1")
+    unknown = client.post(url, {"email": "nobody@nowhere.example"}, REMOTE_ADDR="10.1.1.2")
+    assert unknown.status_code == 429
+    assert OutboxEmail.objects.count() <= settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR
+
+
+@pytest.mark.django_db
+def test_password_reset_is_throttled_per_ip(client, settings):
+    url = reverse("accounts:password_reset")
+    for i in range(settings.PASSWORD_RESET_PER_IP_PER_HOUR):
+        client.post(url, {"email": f"person{i}@example.com"})
+    assert client.post(url, {"email": "another@example.com"}).status_code == 429

@@ -119,6 +119,7 @@ SAMPLE_CONTEXTS = {
         "ticket_url": "/tickets/7/",
         "access_log_url": "/tickets/access-data/",
     },
+    Kind.PASSWORD_RESET: {"reset_url": "/accounts/password/reset/MQ/abc-123/", "valid_hours": 2},
 }
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import client_required, staff_required
+from accounts.security import recent_auth_required
 
 from .. import services
 from ..forms.vault import CredentialForm, RevealEmailsForm
@@ -115,6 +116,7 @@ def credential_delete(request, pk):
 @sensitive_variables("fields", "rows", "context", "response")
 @staff_required
 @require_POST
+@recent_auth_required
 def credential_reveal(request, pk):
     """Show the decrypted access data to an assigned technician, once, logged."""
     credential = get_object_or_404(
