@@ -47,9 +47,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Compile .po → .mo. The .mo files are committed too, so a machine without GNU gettext
-# still runs (with the translations of the last commit).
+# still runs (with the translations of the last commit). Always recompiled: compilemessages
+# skips a .mo that looks newer than its .po, and a fresh clone gives both the same time.
 messages: | $(BIN)/python
 	@if command -v msgfmt >/dev/null; then \
+		touch locale/*/LC_MESSAGES/django.po; \
 		$(BIN)/python manage.py compilemessages -v0 -i .venv -i var; \
 	else echo "msgfmt not found (apt-get install gettext): using the committed .mo files"; fi
 

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import Organization, User
 from credits.models import Pack
@@ -21,5 +22,13 @@ def test_seed_demo_is_safe_to_run_twice(capsys):
 
 @pytest.mark.django_db
 def test_demo_logins_work(client):
+    """The printed demo login opens the client's dashboard through the real login form
+    (with django-axes watching it, as on the running site)."""
     call_command("seed_demo")
-    assert client.login(username="marta@laespiga.example", password="demo-soporte-2026")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "marta@laespiga.example", "password": "demo-soporte-2026"},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.accounts.mfa import SecondFactorClient
 from tests.tickets.factories import ContractFactory, ProductFactory, open_ticket
 from tickets import calendars
 from tickets.models import Ticket
@@ -35,7 +36,7 @@ def test_pages_and_ticket_creation_work_with_the_cache_unreachable(
     product = ProductFactory(name="Tienda online")
     ContractFactory(organization=client_user.organization, product=product)
     existing = open_ticket(client_user, product=product, severity="critical")
-    client, staff = Client(), Client()
+    client, staff = Client(), SecondFactorClient()
     client.force_login(client_user)
     staff.force_login(technician)
 

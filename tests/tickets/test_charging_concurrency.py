@@ -5,13 +5,13 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from credits import selectors as credit_selectors
 from credits.models import EntryKind, LedgerEntry
 from notifications.models import OutboxEmail
 from tests.accounts.factories import TechnicianFactory, UserFactory
+from tests.accounts.mfa import SecondFactorClient
 from tests.tickets.factories import grant_credits, log_time, open_ticket, send_estimate
 from tickets import services
 from tickets.models import Estimate, Ticket, TicketCharge
@@ -80,7 +80,7 @@ def test_many_confirmations_posted_at_once_charge_once(ticket):
     technician = TechnicianFactory()
     clients = []
     for _ in range(20):
-        browser = Client()
+        browser = SecondFactorClient()
         browser.force_login(technician)
         clients.append(browser)
     url = reverse("tickets:resolve", args=[ticket.pk])

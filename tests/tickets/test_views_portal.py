@@ -206,6 +206,8 @@ def test_after_seven_days_the_page_says_to_open_a_new_ticket(client_client, clie
     ticket = open_ticket(client_user)
     services.close(ticket, by=client_user)
     with time_machine.travel(timezone.now() + timedelta(days=8)):
+        # A week idle ends a client's session (CLIENT_SESSION_IDLE_MINUTES): log in again.
+        client_client.force_login(client_user)
         page = client_client.get(ticket.get_absolute_url())
         assert 'data-testid="reopen-ticket"' not in page.text
         response = client_client.post(reverse("tickets:reopen", args=[ticket.pk]), follow=True)
