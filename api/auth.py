@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from accounts.models import User
+from accounts.security import has_second_factor
 
 from .models import ApiKey
 from .services import hash_secret, split_key
@@ -16,20 +17,13 @@ from .services import hash_secret, split_key
 # would serialize a busy client's requests on one row).
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 
-try:  # helper "staffsec" adds the second factor; until it is merged, none exists.
-    from accounts.security import has_second_factor
-except ImportError:  # pragma: no cover - depends on the merge
-    has_second_factor = None
-
 
 def staff_key_allowed(user: User) -> bool:
     """The one rule for staff keys: a technician or admin key works only when that user has
-    a second factor. Before 2FA exists (no ``accounts.security``) staff keys work."""
+    a confirmed second factor (an authenticator app); clients' keys always may."""
     if not user.is_support_staff:
         return True
-    if has_second_factor is None:
-        return True
-    return bool(has_second_factor(user))
+    return has_second_factor(user)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
