@@ -30,10 +30,19 @@ def test_health_reports_each_service_in_json(client, settings, django_assert_max
     assert set(report.values()) == {"OK"}
 
 
-def test_health_is_a_page_for_people(client):
-    response = client.get(reverse("health"), HTTP_ACCEPT="text/html")
+def test_health_is_a_page_for_people_in_their_language(client, settings):
+    settings.CELERY_BROKER_URL = "filesystem://"
+    response = client.get(reverse("health"), HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
-    assert b"<html" in response.content
+    page = response.content.decode()
+    assert '<html lang="es">' in page
+    assert "Estado del sistema: todo funciona" in page
+    assert "Servicio" in page
+    # Styled by the app's own stylesheet: nothing inline for the CSP to block.
+    assert "<style" not in page and " style=" not in page
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in page
+    english = client.get(reverse("health"), HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en")
+    assert "System status: everything works" in english.content.decode()
 
 
 def test_health_fails_with_503_when_no_celery_worker_answers(client, settings):
