@@ -25,10 +25,21 @@ MAX_KEY_LENGTH = 255
 
 
 def _fingerprint(request) -> str:
+    """Method, path and body. A multipart body (files) is fingerprinted from its parsed
+    fields and the SHA-256 of each file, read in chunks: never held whole in memory."""
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(request.get_full_path().encode())
-    digest.update(request.body or b"")
+    if (request.content_type or "").startswith("multipart/"):
+        for key in sorted(k for k in request.data if k != "files"):
+            digest.update(json.dumps([key, request.data.getlist(key)], default=str).encode())
+        for upload in request.FILES.getlist("files"):
+            digest.update(upload.name.encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    else:
+        digest.update(request.body or b"")
     return digest.hexdigest()
 
 

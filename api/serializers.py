@@ -217,6 +217,19 @@ class ReplySerializer(StrictSerializer):
     body = serializers.CharField(max_length=MAX_TEXT)
 
 
+class TicketCreateUploadSerializer(TicketCreateSerializer):
+    """``multipart/form-data`` form of the ticket: the same fields plus ``files``."""
+
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ReplyUploadSerializer(ReplySerializer):
+    """``multipart/form-data`` form of a reply: ``body`` plus ``files`` (the portal's
+    size, type and content checks apply)."""
+
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
 class NoteSerializer(StrictSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 

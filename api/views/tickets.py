@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from tickets import selectors, services
@@ -23,6 +24,12 @@ ERRORS = {
     401: OpenApiResponse(description="No, malformed, revoked or expired key"),
     404: OpenApiResponse(description="Not found or not visible to this user"),
 }
+
+
+UPLOAD_NOTE = (
+    "JSON, or multipart/form-data with the same fields plus `files` (one part per file): "
+    "the portal's limits on size, number and type apply."
+)
 
 
 def _detail(request, ticket: Ticket) -> dict:
@@ -62,17 +69,24 @@ class TicketList(ApiView):
         page = paginator.paginate_queryset(tickets, request, view=self)
         return paginator.get_paginated_response(s.TicketSerializer(page, many=True).data)
 
+    parser_classes = [JSONParser, MultiPartParser]
+
     @extend_schema(
-        request=s.TicketCreateSerializer,
+        description=UPLOAD_NOTE,
+        request={
+            "application/json": s.TicketCreateSerializer,
+            "multipart/form-data": s.TicketCreateUploadSerializer,
+        },
         responses={201: s.TicketDetailSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
     def post(self, request):
-        data = _valid(s.TicketCreateSerializer, request)
+        fields, files = _fields_and_files(request)
+        data = _valid(s.TicketCreateSerializer, request, data=fields)
         product = Product.objects.filter(pk=data.pop("product")).first()
         if product is None:
             raise ApiError(_("Unknown product."), code="unknown_product")
-        ticket = services.open_ticket(request.user, product, **data)
+        ticket = services.open_ticket(request.user, product, **data, attachments=files)
         ticket = visible_ticket(request, ticket.pk)
         return Response(_detail(request, ticket), status=status.HTTP_201_CREATED)
 
@@ -83,6 +97,14 @@ def _valid(serializer_class, request, *, data=None):
     return dict(serializer.validated_data)
 
 
+def _fields_and_files(request) -> tuple[dict | None, tuple]:
+    """A multipart body's fields (files left out) and its ``files``; a JSON body as is."""
+    if not request.FILES and not (request.content_type or "").startswith("multipart/"):
+        return None, ()
+    fields = {key: request.data.get(key) for key in request.data if key != "files"}
+    return fields, tuple(request.FILES.getlist("files"))
+
+
 class TicketDetail(ApiView):
     @extend_schema(responses={200: s.TicketDetailSerializer, **ERRORS})
     def get(self, request, pk: int):
@@ -90,12 +112,24 @@ class TicketDetail(ApiView):
 
 
 class TicketReply(ApiView):
-    @extend_schema(request=s.ReplySerializer, responses={201: s.MessageSerializer, **ERRORS})
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        description=UPLOAD_NOTE,
+        request={
+            "application/json": s.ReplySerializer,
+            "multipart/form-data": s.ReplyUploadSerializer,
+        },
+        responses={201: s.MessageSerializer, **ERRORS},
+    )
     @idempotent
     def post(self, request, pk: int):
         ticket = visible_ticket(request, pk)
-        data = _valid(s.ReplySerializer, request)
-        message = services.add_reply(ticket, author=request.user, body=data["body"])
+        fields, files = _fields_and_files(request)
+        data = _valid(s.ReplySerializer, request, data=fields)
+        message = services.add_reply(
+            ticket, author=request.user, body=data["body"], attachments=files
+        )
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
