@@ -335,6 +335,17 @@ KINDS: dict[str, EmailKind] = {
                 Key("valid_hours", "int", "hours the link works (PASSWORD_RESET_TIMEOUT)"),
             ),
         ),
+        # Queued by notifications.webhooks when an endpoint is paused after N failures.
+        EmailKind(
+            Kind.WEBHOOK_PAUSED,
+            "the endpoint's owner",
+            (
+                Key("endpoint_url", "text", "the paused endpoint's address"),
+                Key("failures", "int", "failed deliveries in a row"),
+                Key("last_error", "text", "the last answer or error", required=False),
+                Key("endpoint_page_url", "url", "the endpoint's page, to resume it"),
+            ),
+        ),
     )
 }
 

@@ -26,6 +26,8 @@ class Kind(models.TextChoices):
     TICKET_OUT_OF_SCOPE = "ticket_out_of_scope", _("Ticket closed as out of scope")
     CREDENTIAL_REVEALED = "credential_revealed", _("Access data revealed")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    # The API's webhooks (notifications/webhooks.py): an endpoint that kept failing.
+    WEBHOOK_PAUSED = "webhook_paused", _("Webhook paused")
 
 
 class OutboxEmail(models.Model):

@@ -24,13 +24,14 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import Kind
 from .webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -273,24 +274,31 @@ def _record(delivery: WebhookDelivery, *, status, text: str, error: str) -> Webh
             endpoint.consecutive_failures >= settings.WEBHOOKS_PAUSE_AFTER
         ):
             endpoint.paused_at = now
-            transaction.on_commit(partial(_tell_owner, endpoint.pk), robust=True)
+            _tell_owner(endpoint, delivery.last_error)
     delivery.save()
     endpoint.save(update_fields=["consecutive_failures", "paused_at"])
     return delivery
 
 
-def _tell_owner(endpoint_id: int) -> None:
-    endpoint = WebhookEndpoint.objects.select_related("created_by").get(pk=endpoint_id)
+def _tell_owner(endpoint: WebhookEndpoint, last_error: str) -> None:
+    """Email the endpoint's owner that it is paused, through the outbox, in the caller's
+    transaction (the pause and its email commit together, once)."""
+    from . import services as outbox
+
     owner = endpoint.created_by
-    if not owner.email:
+    if owner is None or not owner.is_active:
         return
-    with translation.override(owner.language or settings.LANGUAGE_CODE):
-        subject = _("Webhook paused: %(url)s") % {"url": endpoint.url}
-        body = _(
-            "Your webhook endpoint %(url)s failed %(n)s times in a row and has been paused. "
-            "Fix it, then resume it on the webhooks page; pending deliveries are kept."
-        ) % {"url": endpoint.url, "n": endpoint.consecutive_failures}
-    send_mail(subject, body, None, [owner.email], fail_silently=True)
+    outbox.queue_email(
+        owner,
+        Kind.WEBHOOK_PAUSED,
+        {
+            "endpoint_url": endpoint.url,
+            "failures": endpoint.consecutive_failures,
+            "last_error": last_error[:200] or None,
+            "endpoint_page_url": reverse("integrations:endpoint", args=[endpoint.pk]),
+        },
+        dedupe_key=f"webhook-paused:{endpoint.pk}:{endpoint.paused_at.isoformat()}",
+    )
 
 
 def resend(delivery: WebhookDelivery) -> WebhookDelivery:

@@ -12,8 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 
+from notifications import services as notifications
 from notifications import webhooks
-from notifications.models import WebhookDelivery, WebhookEvent
+from notifications.models import OutboxEmail, WebhookDelivery, WebhookEvent
 from tests.tickets.factories import grant_credits, log_time, open_ticket
 from tickets import services
 
@@ -152,7 +153,15 @@ def test_endpoint_answering_500_forever_is_paused_and_owner_told(
         assert delivery.status == "pending"  # kept, retried after a resume
         assert delivery.response_status == 500
         assert delivery.response_body == "boom"
-        assert [m.to for m in mail.outbox] == [[client_user.email]]
+        # The owner is told once, through the outbox, in their language (Spanish here).
+        [told] = OutboxEmail.objects.filter(kind="webhook_paused")
+        assert told.recipient == client_user
+        assert told.context["failures"] == 3
+        assert told.context["last_error"] == "HTTP 500"
+        notifications.send_email(told.pk)
+        [sent] = [m for m in mail.outbox if m.to == [client_user.email]]
+        assert "Webhook en pausa" in sent.subject
+        assert f"/integrations/webhooks/{endpoint.pk}/" in sent.body
         with django_capture_on_commit_callbacks(execute=True):
             open_ticket(client_user)
         assert len(failing.requests) == 3  # a paused endpoint gets nothing queued

@@ -120,6 +120,12 @@ SAMPLE_CONTEXTS = {
         "access_log_url": "/tickets/access-data/",
     },
     Kind.PASSWORD_RESET: {"reset_url": "/accounts/password/reset/MQ/abc-123/", "valid_hours": 2},
+    Kind.WEBHOOK_PAUSED: {
+        "endpoint_url": "https://tienda.example/hooks/soporte",
+        "failures": 10,
+        "last_error": "HTTP 500",
+        "endpoint_page_url": "/integrations/webhooks/1/",
+    },
 }
 
 
