@@ -45,8 +45,8 @@ class Balance(ClientView):
 
     @extend_schema(responses={200: s.BalanceSerializer, **ERRORS})
     def get(self, request):
-        summary = credit_selectors.balance_summary(request.user.organization)
-        return Response({"available": summary.available, "held": summary.held})
+        available, held = credit_selectors.available_and_held(request.user.organization)
+        return Response({"available": available, "held": held})
 
 
 class Lots(ClientView):

@@ -3,7 +3,13 @@
 ``credits.selectors.balance(organization, at=None)`` is the spendable balance (an int).
 """
 
-from .balances import BalanceSummary, balance, balance_summary, organizations_with_credits
+from .balances import (
+    BalanceSummary,
+    available_and_held,
+    balance,
+    balance_summary,
+    organizations_with_credits,
+)
 from .integrity import ledger_mismatches
 from .lists import (
     lots_of,
@@ -18,6 +24,7 @@ from .statements import StatementData, movement_count, statement_data
 __all__ = [
     "BalanceSummary",
     "StatementData",
+    "available_and_held",
     "balance",
     "balance_summary",
     "credit_settings",
