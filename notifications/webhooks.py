@@ -11,13 +11,13 @@ or link-local addresses are refused unless ``WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS
 import base64
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import secrets
 import socket
-import urllib.error
-import urllib.request
+import ssl
 import uuid
 from datetime import timedelta
 from functools import partial
@@ -63,25 +63,31 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def check_destination(url: str) -> None:
+def check_destination(url: str) -> str:
     """Refuse URLs that are not http(s) or whose host resolves to a private, loopback,
-    link-local or otherwise non-public address. Raises WebhookError."""
+    link-local or otherwise non-public address; return the address vetted, which the
+    delivery then connects to (so a second DNS answer cannot point elsewhere: no DNS
+    rebinding). Raises WebhookError."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise WebhookError(_("The URL must start with http:// or https:// and name a host."))
-    if settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS:
-        return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise WebhookError(_("The host of this URL cannot be resolved.")) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise WebhookError(
-                _("Webhooks cannot be sent to private, loopback or link-local addresses (%(a)s).")
-                % {"a": address}
-            )
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS:
+        for address in addresses:
+            if not address.is_global or address.is_multicast:
+                raise WebhookError(
+                    _(
+                        "Webhooks cannot be sent to private, loopback or link-local "
+                        "addresses (%(a)s)."
+                    )
+                    % {"a": address}
+                )
+    return str(addresses[0])
 
 
 def _clean_events(events) -> list[str]:
@@ -196,19 +202,44 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect could point at a private address: not followed
-
-
-def _post(url: str, body: bytes, headers: dict) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    opener = urllib.request.build_opener(_NoRedirect)
+def _post(url: str, address: str, body: bytes, headers: dict) -> tuple[int, str]:
+    """POST to ``url`` connecting to the vetted ``address`` (TLS still checks the URL's
+    host name). Redirects are not followed: one could point at a private address."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target += f"?{parts.query}"
+    if parts.scheme == "https":
+        connection = _PinnedHTTPS(parts.hostname, parts.port or 443, address, timeout=TIMEOUT)
+    else:
+        connection = _PinnedHTTP(parts.hostname, parts.port or 80, address, timeout=TIMEOUT)
     try:
-        with opener.open(request, timeout=TIMEOUT) as response:
-            return response.status, response.read(RESPONSE_CHARS).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(RESPONSE_CHARS).decode("utf-8", "replace")
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read(RESPONSE_CHARS).decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """An HTTP connection to a fixed address; the Host header keeps the URL's name."""
+
+    def __init__(self, host, port, address, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, **kwargs):
+        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def deliver(delivery_id: int) -> WebhookDelivery | None:
@@ -244,11 +275,11 @@ def deliver(delivery_id: int) -> WebhookDelivery | None:
     }
     status, text, error = None, "", ""
     try:
-        check_destination(endpoint.url)
-        status, text = _post(endpoint.url, body, headers)
+        address = check_destination(endpoint.url)
+        status, text = _post(endpoint.url, address, body, headers)
     except WebhookError as exc:
         error = str(exc.message)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"[:RESPONSE_CHARS]
     return _record(delivery, status=status, text=text, error=error)
 

@@ -193,3 +193,56 @@ def test_a_delivery_left_by_a_dead_worker_is_swept(
     with django_capture_on_commit_callbacks(execute=True):
         assert webhooks.sweep_webhooks() == 1
     assert len(receiver.requests) == 1
+
+
+def _resolver(monkeypatch, answers):
+    """A DNS that answers ``answers`` in turn (the last one from then on), as a
+    rebinding attacker's server would; the real resolver for every other name."""
+    import socket
+
+    real = socket.getaddrinfo
+    seen = []
+
+    def fake(host, port, *args, **kwargs):
+        if host != "hooks.rebind.example":
+            return real(host, port, *args, **kwargs)
+        address = answers[min(len(seen), len(answers) - 1)]
+        seen.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return seen
+
+
+def test_a_delivery_connects_to_the_address_it_vetted_not_a_second_answer(
+    allow_local, receiver, client_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    port = receiver.server.server_port
+    # Registration and the delivery's check get the receiver; any later answer (nothing
+    # listens on 127.0.0.2) would fail the delivery if the connection resolved again.
+    seen = _resolver(monkeypatch, ["127.0.0.1", "127.0.0.1", "127.0.0.2"])
+    endpoint = webhooks.create_endpoint(
+        by=client_user, url=f"http://hooks.rebind.example:{port}/hook", events=["ticket.created"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        open_ticket(client_user)
+    assert len(seen) == 2  # once at registration, once per delivery: never by the socket
+    [(headers, _body)] = receiver.requests
+    assert headers["Host"] == f"hooks.rebind.example:{port}"
+    assert endpoint.deliveries.get().status == "delivered"
+
+
+def test_a_name_that_turns_private_after_registration_is_refused_at_delivery(
+    client_user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = False
+    _resolver(monkeypatch, ["93.184.215.14", "169.254.169.254"])
+    endpoint = webhooks.create_endpoint(
+        by=client_user, url="https://hooks.rebind.example/hook", events=["ticket.created"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        open_ticket(client_user)
+    delivery = endpoint.deliveries.get()
+    assert delivery.status == "pending"  # retried later, never sent to the metadata address
+    assert delivery.response_status is None
+    assert "169.254.169.254" in delivery.last_error
