@@ -30,7 +30,7 @@ def _int(value, *, maximum=2**31 - 1) -> int | None:
 
 
 class Queue(StaffView):
-    """The queue with the page's filters; newest or oldest first (cursor order)."""
+    """The queue with the page's filters; newest, oldest or most urgent first (cursor)."""
 
     @extend_schema(
         parameters=[
@@ -41,7 +41,13 @@ class Queue(StaffView):
             OpenApiParameter("breached", bool),
             OpenApiParameter("due_within_hours", int),
             OpenApiParameter("q", str),
-            OpenApiParameter("sort", str, enum=["newest", "oldest"]),
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=["newest", "oldest", "due"],
+                description="'due': the page's order, most urgent first (running clocks by "
+                "due date, breached on top, then stopped clocks).",
+            ),
             OpenApiParameter("cursor", str),
         ],
         responses={200: s.paged(s.TicketSerializer), **ERRORS},
@@ -61,6 +67,8 @@ class Queue(StaffView):
         paginator = Cursor()
         if params.get("sort") == "oldest":
             paginator.ordering = ("created_at", "pk")
+        elif params.get("sort") == "due":
+            paginator.ordering = ("queue_rank", "due_at", "pk")
         page = paginator.paginate_queryset(tickets, request, view=self)
         return paginator.get_paginated_response(s.TicketSerializer(page, many=True).data)
 
