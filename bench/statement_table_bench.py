@@ -193,6 +193,7 @@ def main() -> None:
         import django
 
         django.setup()
+        statement(10, "es")  # warm-up: templates, translations, fonts
         for language in ("es", "en"):
             started = time.perf_counter()
             pdf = statement(args.movements, language)
