@@ -82,8 +82,15 @@ def test_a_statement_of_1000_movements_lists_them_all(db):
     bulk_movements(organization, 1000)
     today = timezone.localdate()
     data = selectors.statement_data(organization, today - timedelta(days=1), today)
-    text = pdf_text(render_statement_pdf(data, language="es"))
+    pdf = render_statement_pdf(data, language="es")
+    text = pdf_text(pdf)
     assert len(data.movements) == 1001
+    # The columns' header is repeated at the top of every page, like a table's thead.
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 5
+    for page in pages:
+        (header,) = [line for line in page.extract_text().splitlines() if "Referencia" in line]
+        assert header.split() == ["Fecha", "Referencia", "Motivo", "Entrada", "Salida", "Saldo"]
     assert "Ticket #1" in text
     assert "Ticket #500" in text
     assert "Ticket #1000" in text
