@@ -160,5 +160,6 @@ def test_every_client_page_fits_a_phone_without_sideways_scrolling(phone, client
     assert '"Estado"' in labels
     assert '"Gravedad"' in labels
     screenshot(phone, "mobile-ticket-cards")
-    phone.goto(f"{phone.base_url}/tickets/access-data/")
-    screenshot(phone, "mobile-access-data")
+    for name in ("access-data", "movements", "ticket"):
+        phone.goto(f"{phone.base_url}{client_pages(client_data)[name]}")
+        screenshot(phone, f"mobile-{name}")
