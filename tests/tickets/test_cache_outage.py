@@ -94,9 +94,10 @@ def test_the_redis_cache_gives_up_within_a_second_on_a_silent_server(settings, c
         calendars._cache_ok()
         client = Client()
         client.force_login(client_user)
-        started = time.monotonic()
-        assert client.get(reverse("tickets:create")).status_code == 200
-        assert time.monotonic() - started < 5
+        for _ in range(2):  # the first request finds the outage, the next one too
+            started = time.monotonic()
+            assert client.get(reverse("tickets:create")).status_code == 200
+            assert time.monotonic() - started < 2.5  # redis-py alone would wait forever
     finally:
         silent.close()
         calendars._cache_ok()
