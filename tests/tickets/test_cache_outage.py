@@ -94,10 +94,14 @@ def test_the_redis_cache_gives_up_within_a_second_on_a_silent_server(settings, c
         calendars._cache_ok()
         client = Client()
         client.force_login(client_user)
-        for _ in range(2):  # the first request finds the outage, the next one too
+        took = []
+        for _ in range(2):
             started = time.monotonic()
             assert client.get(reverse("tickets:create")).status_code == 200
-            assert time.monotonic() - started < 2.5  # redis-py alone would wait forever
+            took.append(time.monotonic() - started)
+        # Each cache call gives up after the socket timeout (redis-py alone would wait
+        # forever on a server that never answers).
+        assert max(took) < 2.5, took
     finally:
         silent.close()
         calendars._cache_ok()
