@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -267,4 +268,5 @@ class LoginEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.email} {self.created_at:%d/%m/%Y %H:%M}"
+        when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} {self.email} {when}"

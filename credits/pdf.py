@@ -1,11 +1,13 @@
 """The balance statement as a PDF (WeasyPrint), in the reader's language.
 
-Movements are set as fixed-width (monospace) lines, one line per movement (a long text
-wraps onto more lines in its own column, never cut) and five movements per block, with the
-free text last: WeasyPrint lays out and draws a six-cell
-table row about six times slower than one line of text, its cost grows with every line
-and every glyph, and a statement of 1,000 movements must be ready in under 3 seconds
-(a table took about 10 s; see bench/credits_bench.py for the figures of these lines).
+The movements read as a bank statement's table: date, reference, reason, in, out and
+balance, in aligned columns. They are set as fixed-width (monospace) block rows, one block
+per movement with a rule under it; a reference or reason longer than its column wraps onto
+more lines in that column, complete (never cut). Not an HTML table: a statement of 1,000
+movements must be ready in under 3 seconds, and WeasyPrint took 3.9 to 6.6 s for a
+<table> of them in every variant tried (fixed layout, no borders, chunks, repeated thead),
+these rows 1.65 s (bench/statement_table_bench.py, figures in bench/README.md). The
+movements page (templates/credits/movements.html) is a real table.
 """
 
 import textwrap
@@ -18,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from helpdesk.formatting import format_credits
 
@@ -26,11 +28,18 @@ from .models import EntryKind, LedgerEntry
 from .selectors import StatementData
 
 # Characters per column (DejaVu Sans Mono 7.5 pt: 112 fit across A4 portrait).
-COLUMNS = (("date", 10), ("kind", 12), ("minutes", 5), ("credits", 8), ("after", 8), ("text", 56))
-NUMERIC = {"minutes", "credits", "after"}
-MOVEMENTS_PER_BLOCK = 5
+COLUMNS = (
+    ("date", 10),
+    ("reference", 22),
+    ("reason", 43),
+    ("in", 8),
+    ("out", 8),
+    ("after", 9),
+)
+NUMERIC = {"in", "out", "after"}
+WRAPPED = ("reference", "reason")
 GAP = "  "
-# Kinds in at most 12 characters, for the statement's column.
+# Kinds in at most 12 characters, for the reason column.
 SHORT_KINDS = {
     EntryKind.PURCHASE: pgettext_lazy("short movement kind", "Purchase"),
     EntryKind.REGISTRATION: pgettext_lazy("short movement kind", "Registration"),
@@ -47,21 +56,25 @@ def signed_credits(amount: int) -> str:
     return f"{sign}{format_credits(abs(amount))}"
 
 
-def entry_text(entry: LedgerEntry) -> str:
-    """What a movement refers to and why: "Ticket #12 · Mail server down"."""
-    reason = _(entry.reason) if entry.reason else ""
-    parts = [p for p in (entry.reference_label, reason) if p]
+def entry_reason(entry: LedgerEntry) -> str:
+    """The reason column: the kind, the reason and the real minutes of the work,
+    "Consumption · Mail server down · 22 min"."""
+    parts = [str(SHORT_KINDS.get(entry.kind, entry.get_kind_display()))]
+    if entry.reason:
+        parts.append(_(entry.reason))
+    if entry.work_minutes is not None:
+        parts.append(_("%(minutes)s min") % {"minutes": format_credits(entry.work_minutes)})
     return " · ".join(dict.fromkeys(parts))
 
 
-def _fit(value: str, width: int) -> str:
-    return value if len(value) <= width else value[: width - 1].rstrip() + "…"
+def _wrap(value: str, width: int) -> list[str]:
+    return textwrap.wrap(value, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
 def _line(cells: dict[str, str]) -> str:
     out = []
     for name, width in COLUMNS:
-        value = _fit(cells.get(name, ""), width)
+        value = cells.get(name, "")
         out.append(value.rjust(width) if name in NUMERIC else value.ljust(width))
     return GAP.join(out).rstrip()
 
@@ -70,39 +83,39 @@ def header_line() -> str:
     return _line(
         {
             "date": _("Date"),
-            "kind": _("Movement"),
-            "minutes": _("Min."),
-            "credits": _("Credits"),
+            "reference": _("Reference"),
+            "reason": _("Reason"),
+            "in": pgettext("statement column: credits added", "In"),
+            "out": pgettext("statement column: credits taken", "Out"),
             "after": _("Balance"),
-            "text": _("Reference and reason"),
         }
     )
-
-
-TEXT_WIDTH = dict(COLUMNS)["text"]
-
-
-def _text_column_start() -> int:
-    return sum(width for name, width in COLUMNS if name != "text") + len(GAP) * (len(COLUMNS) - 1)
 
 
 def movement_line(entry: LedgerEntry) -> str:
-    """One movement: its first line holds every column; a text longer than its column
-    goes on under it, in the same column, complete (never cut)."""
-    text = entry_text(entry)
-    wrapped = textwrap.wrap(text, TEXT_WIDTH, break_long_words=True) or [""]
-    first = _line(
-        {
-            "date": date_format(timezone.localtime(entry.created_at), "SHORT_DATE_FORMAT"),
-            "kind": str(SHORT_KINDS.get(entry.kind, entry.get_kind_display())),
-            "minutes": "" if entry.work_minutes is None else format_credits(entry.work_minutes),
-            "credits": signed_credits(entry.amount),
-            "after": format_credits(entry.balance_after),
-            "text": wrapped[0],
-        }
-    )
-    indent = " " * _text_column_start()
-    return "\n".join([first, *(indent + rest for rest in wrapped[1:])])
+    """One movement as its block row: the first line holds every column; a reference or
+    reason longer than its column goes on under it, in the same column, complete."""
+    widths = dict(COLUMNS)
+    wrapped = {
+        name: _wrap(text, widths[name])
+        for name, text in (
+            ("reference", entry.reference_label),
+            ("reason", entry_reason(entry)),
+        )
+    }
+    first = {
+        "date": date_format(timezone.localtime(entry.created_at), "SHORT_DATE_FORMAT"),
+        "in": format_credits(entry.amount) if entry.amount > 0 else "",
+        "out": format_credits(-entry.amount) if entry.amount < 0 else "",
+        "after": format_credits(entry.balance_after),
+    }
+    height = max(len(lines) for lines in wrapped.values())
+    lines = []
+    for k in range(height):
+        cells = first if k == 0 else {}
+        cells = {**cells, **{n: wrapped[n][k] if k < len(wrapped[n]) else "" for n in WRAPPED}}
+        lines.append(_line(cells))
+    return "\n".join(lines)
 
 
 # The balance chart: an inline SVG (no JavaScript, drawn by WeasyPrint), at most this many
@@ -154,13 +167,9 @@ def balance_chart_svg(data: StatementData) -> str:
     )
 
 
-def movement_blocks(entries: list[LedgerEntry]) -> list[str]:
-    """The movement lines, grouped MOVEMENTS_PER_BLOCK to a block (one rule under each)."""
-    lines = [movement_line(entry) for entry in entries]
-    return [
-        "\n".join(lines[i : i + MOVEMENTS_PER_BLOCK])
-        for i in range(0, len(lines), MOVEMENTS_PER_BLOCK)
-    ]
+def movement_rows(entries: list[LedgerEntry]) -> list[str]:
+    """The block rows of the movements, one per movement (a rule under each)."""
+    return [movement_line(entry) for entry in entries]
 
 
 def render_statement_html(data: StatementData, *, language: str) -> str:
@@ -170,7 +179,7 @@ def render_statement_html(data: StatementData, *, language: str) -> str:
             "organization": data.organization,
             "seller": settings.SELLER,
             "header": header_line(),
-            "blocks": movement_blocks(data.movements),
+            "rows": movement_rows(data.movements),
             "movement_count": len(data.movements),
             "chart": mark_safe(balance_chart_svg(data)),  # noqa: S308 - built here, escaped
             "language": language,

@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 
 from credits import selectors
 from credits.pdf import signed_credits
+from helpdesk.formatting import format_credits
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ register = template.Library()
 def signed(value):
     """``{{ entry.amount|signed }}`` → "+120", "-15", grouped per locale."""
     return signed_credits(int(value))
+
+
+@register.filter
+def unsigned(value):
+    """``{{ entry.amount|unsigned }}`` → "15" for -15: the statement's in and out columns."""
+    return format_credits(abs(int(value)))
 
 
 @register.filter

@@ -205,12 +205,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to connect and to wait for an answer: small, so that a Redis outage costs a page
+# a fraction of a second before the cache degrades to the database (redis-py's default is
+# to wait forever on a server that accepts but never answers).
+REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env.float("CACHE_SOCKET_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "helpdesk",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -534,4 +542,12 @@ CELERY_BEAT_SCHEDULE["notifications-sweep-webhooks"] = {
     "task": "notifications.sweep_webhooks",
     "schedule": 60.0,
     "options": {"expires": 55},
+}
+
+# Backstop of the grant's hook: tickets awaiting credits that the balance now covers resume
+# (tickets.services.sweep_covered_tickets).
+CELERY_BEAT_SCHEDULE["tickets-sweep-covered-tickets"] = {
+    "task": "tickets.tasks.sweep_covered_tickets_task",
+    "schedule": 10 * 60,
+    "options": {"expires": 9 * 60},
 }

@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from credits import selectors
@@ -49,10 +49,16 @@ def test_the_statement_lists_balances_movements_and_expiring_credits_in_spanish(
     assert "Saldo inicial" in text
     assert "Saldo final" in text
     assert (data.opening_balance, data.closing_balance) == (100, 130)
+    header = next(line for line in text.splitlines() if line.startswith("Fecha"))
+    assert header.split() == ["Fecha", "Referencia", "Motivo", "Entrada", "Salida", "Saldo"]
     line = next(line for line in text.splitlines() if "Ticket #41" in line)
-    # date, kind, real minutes, charged credits, balance after, reference and reason
-    assert line.split()[:5] == ["03/04/2026", "Consumo", "22", "-30", "70"]
-    assert line.endswith("Ticket #41 · Servidor de correo caído")
+    # date, reference, reason (kind · reason · real minutes), in, out, balance after
+    assert line.split() == [
+        "03/04/2026", "Ticket", "#41", "Consumo", "·", "Servidor", "de", "correo", "caído",
+        "·", "22", "min", "30", "70",
+    ]  # fmt: skip
+    recharge = next(line for line in text.splitlines() if "Recarga 60" in line)
+    assert recharge.split()[-2:] == ["60", "130"]
     assert "Recarga 60" in text
     assert "Créditos que caducan en los próximos 30 días" in text
     assert "21/04/2026" not in text  # the recharge expires on 21/04, before "now" (30/04)
@@ -76,24 +82,55 @@ def test_a_statement_of_1000_movements_lists_them_all(db):
     bulk_movements(organization, 1000)
     today = timezone.localdate()
     data = selectors.statement_data(organization, today - timedelta(days=1), today)
-    text = pdf_text(render_statement_pdf(data, language="es"))
+    pdf = render_statement_pdf(data, language="es")
+    text = pdf_text(pdf)
     assert len(data.movements) == 1001
+    # The columns' header is repeated at the top of every page, like a table's thead.
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 5
+    for page in pages:
+        (header,) = [line for line in page.extract_text().splitlines() if "Referencia" in line]
+        assert header.split() == ["Fecha", "Referencia", "Motivo", "Entrada", "Salida", "Saldo"]
     assert "Ticket #1" in text
     assert "Ticket #500" in text
     assert "Ticket #1000" in text
 
 
-def test_a_long_movement_text_wraps_in_its_column_and_is_never_cut(organization):
-    from credits.pdf import movement_line
+def test_a_long_reference_and_reason_wrap_in_their_columns_and_are_never_cut(organization):
+    from credits.pdf import COLUMNS, GAP, header_line, movement_line
 
     grant(organization, 100)
     reason = " ".join(f"palabra{n}" for n in range(25))
-    entry = consume(organization, 15, reference_label="Ticket #9", reason=reason)
+    reference = "Ticket T-2026-00009 La tienda no envía los correos de los pedidos"
+    entry = consume(organization, 15, reference_label=reference, reason=reason)
     first, *rest = movement_line(entry).split("\n")
-    assert first.split()[2:5] == ["-15", "85", "Ticket"]
     assert rest, "a long text goes on under its column"
-    column = first.index("Ticket")
-    assert all(line[:column].strip() == "" and len(line) <= 112 for line in rest)
+    # Every column starts where its header starts, on every line of the row.
+    with translation.override("en"):
+        header = header_line()
+    starts, at = {}, 0
+    for name, width in COLUMNS:
+        starts[name] = at
+        at += width + len(GAP)
+    assert [header.index(word) for word in ("Reference", "Reason")] == [
+        starts["reference"],
+        starts["reason"],
+    ]
+    assert header.endswith("Balance")
+    assert first[: starts["reference"]].strip() == timezone.localtime(entry.created_at).strftime(
+        "%d/%m/%Y"
+    )
+    assert first[starts["out"] :].split() == ["15", "85"]
+    assert all(line[: starts["reference"]].strip() == "" for line in rest)
+    assert all(line[starts["in"] :].strip() == "" for line in rest)
+    assert all(len(line) <= 112 for line in [first, *rest])
+    lines = [first, *rest]
+    ref_text = " ".join(
+        line[starts["reference"] : starts["reason"]].strip() for line in lines
+    ).split()
+    assert " ".join(ref_text) == reference
+    reason_text = " ".join(line[starts["reason"] : starts["in"]].strip() for line in lines)
+    assert all(f"palabra{n}" in reason_text.split() for n in range(25))
     assert "…" not in movement_line(entry)
     today = timezone.localdate()
     text = pdf_text(

@@ -68,3 +68,40 @@ def test_pages_and_ticket_creation_work_with_the_cache_unreachable(
 def test_invalidating_with_the_cache_down_does_not_fail(redis_down, office):
     calendars.invalidate()
     assert calendars.current().targets["critical"].hours == 8
+
+
+def test_the_redis_cache_gives_up_within_a_second_on_a_silent_server(settings, client_user):
+    """A Redis that accepts connections but never answers (a hung server, a full network
+    buffer) costs a page at most the small socket timeouts of the settings, not forever."""
+    import socket
+    import time
+
+    from helpdesk.settings import base
+
+    assert base.REDIS_CACHE_OPTIONS["socket_connect_timeout"] <= 1
+    assert base.REDIS_CACHE_OPTIONS["socket_timeout"] <= 1
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel accepts; nobody ever reads or answers
+    try:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": base.REDIS_CACHE_OPTIONS,
+            }
+        }
+        calendars._cache_ok()
+        client = Client()
+        client.force_login(client_user)
+        took = []
+        for _ in range(2):
+            started = time.monotonic()
+            assert client.get(reverse("tickets:create")).status_code == 200
+            took.append(time.monotonic() - started)
+        # Each cache call gives up after the socket timeout (redis-py alone would wait
+        # forever on a server that never answers).
+        assert max(took) < 2.5, took
+    finally:
+        silent.close()
+        calendars._cache_ok()

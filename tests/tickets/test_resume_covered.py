@@ -183,3 +183,34 @@ def test_concurrent_grants_and_the_clients_own_acceptance_hold_the_credits_once(
     covered = OutboxEmail.objects.filter(kind=Kind.ESTIMATE_COVERED).count()
     answered = OutboxEmail.objects.filter(kind=Kind.ESTIMATE_ANSWERED).count()
     assert (covered, answered) in ((2, 0), (0, 1))  # told by whichever accepted it
+
+
+def test_the_periodic_sweep_resumes_a_ticket_whose_hook_was_lost(waiting, client_user, settings):
+    from tickets.tasks import sweep_covered_tickets_task
+
+    ticket, estimate = waiting
+    # The grant commits but its on_commit hook never runs (a crash right after the commit).
+    credit_services.grant(client_user.organization, 60, reason="Pack", idempotency_key="pay:1")
+    ticket.refresh_from_db()
+    assert ticket.status == S.AWAITING_CREDITS
+    schedule = settings.CELERY_BEAT_SCHEDULE["tickets-sweep-covered-tickets"]
+    assert schedule["task"] == sweep_covered_tickets_task.name
+
+    assert sweep_covered_tickets_task.delay().get() == 1  # eager in tests: runs here
+    ticket.refresh_from_db()
+    estimate.refresh_from_db()
+    assert ticket.status == S.IN_PROGRESS
+    assert estimate.status == E.ACCEPTED
+    assert OutboxEmail.objects.filter(kind=Kind.ESTIMATE_COVERED).count() == 2
+    # Twice changes nothing more.
+    assert sweep_covered_tickets_task.delay().get() == 0
+    assert Hold.objects.count() == 1
+    assert OutboxEmail.objects.filter(kind=Kind.ESTIMATE_COVERED).count() == 2
+
+
+def test_the_sweep_leaves_tickets_the_balance_does_not_cover(waiting, client_user):
+    ticket, _estimate = waiting
+    credit_services.grant(client_user.organization, 30, reason="Pack", idempotency_key="p")
+    assert services.sweep_covered_tickets() == []
+    ticket.refresh_from_db()
+    assert ticket.status == S.AWAITING_CREDITS

@@ -81,7 +81,7 @@ def test_internal_notes_are_not_counted_in_the_list(client_client, client_user, 
     services.add_note(ticket, author=technician, body="Nota")
     services.add_note(ticket, author=technician, body="Otra nota")
     response = client_client.get(reverse("tickets:list"))
-    assert '<td class="num">0</td>' in response.text
+    assert '<td class="num" data-label="Respuestas">0</td>' in response.text
 
 
 # --- Opening -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from .estimates import (
     recharge_url,
     resume_covered_tickets,
     send_estimate,
+    sweep_covered_tickets,
     update_security_checklist,
 )
 from .opening import open_ticket, request_renewal
@@ -105,6 +106,7 @@ __all__ = [
     "start_timer",
     "stop_timer",
     "store_credential",
+    "sweep_covered_tickets",
     "unassign",
     "update_security_checklist",
     "update_time_entry",

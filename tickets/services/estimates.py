@@ -235,6 +235,20 @@ def resume_covered_tickets(organization_id: int) -> list[Ticket]:
     return [ticket for pk in pks if (ticket := _resume_if_covered(pk)) is not None]
 
 
+def sweep_covered_tickets() -> list[Ticket]:
+    """Backstop of ``credits_added`` (periodic, beat): every organization with a ticket
+    awaiting credits goes through ``resume_covered_tickets``, so a ticket whose hook was
+    lost (a crash between the grant's commit and the callback) still resumes. Returns the
+    tickets moved; running it twice moves nothing more."""
+    organization_ids = (
+        Ticket.objects.filter(status=Status.AWAITING_CREDITS)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    return [t for org_id in list(organization_ids) for t in resume_covered_tickets(org_id)]
+
+
 @transaction.atomic
 def _resume_if_covered(ticket_pk: int) -> Ticket | None:
     ticket = Ticket.objects.select_for_update().filter(pk=ticket_pk).first()
