@@ -12,6 +12,9 @@ QUERY_MAX_CHARS = 200
 # Words of a query that reach PostgreSQL (the rest are ignored).
 QUERY_MAX_WORDS = 8
 SUGGESTIONS = 5
+# Matches ranked per query at most (kb.search.matching): bounds the time of a query of
+# very common words over 10,000 articles.
+SEARCH_CANDIDATES = 300
 SEARCH_PAGE = 20
 MACRO_BODY_MAX_CHARS = 10_000
 # A deflection counts when the client opens no ticket within this window (minutes).

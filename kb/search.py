@@ -65,7 +65,9 @@ def _tsquery(found: list[str], language: str, *, prefix: bool) -> SearchQuery:
     """``to_tsquery`` of the words: all of them (``&``) for a search; for suggestions while
     typing any of them (``|``, ranked), the last one as a prefix (it is being typed)."""
     if prefix:
-        terms = [*found[:-1], f"{found[-1]}:*"]
+        # A prefix of one or two letters would match half the dictionary: whole word then.
+        last = f"{found[-1]}:*" if len(found[-1]) >= 3 else found[-1]
+        terms = [*found[:-1], last]
         raw = " | ".join(terms)
     else:
         raw = " & ".join(found)
@@ -94,7 +96,11 @@ def matching(
                 condition |= Q(body__icontains=word)
         return articles.filter(condition).order_by("title")
     query = _tsquery(found, language, prefix=prefix)
-    result = articles.filter(search_vector=query).annotate(
+    # Ranking reads every matching vector: a common word matches thousands of articles.
+    # So rank only the first SEARCH_CANDIDATES matches the GIN index yields (all of them
+    # for specific words; for a very common word, the best of a bounded sample).
+    candidates = articles.filter(search_vector=query).order_by().values("pk")
+    result = Article.objects.filter(pk__in=candidates[: limits.SEARCH_CANDIDATES]).annotate(
         rank=SearchRank(F("search_vector"), query)
     )
     if headline:
