@@ -33,7 +33,7 @@ def _clean_text(value: str, max_chars: int, label: str) -> str:
     if len(value) > max_chars:
         raise KbError(
             _("The %(field)s is too long: at most %(max)s characters.")
-            % {"field": label, "max": f"{max_chars:,}"}
+            % {"field": label, "max": max_chars}
         )
     return value
 

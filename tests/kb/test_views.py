@@ -331,3 +331,10 @@ def test_lookup_finds_published_non_internal_articles_by_title(client, technicia
     titles = {r["title"] for r in data["results"]}
     assert titles == {"Descargar una factura", "Cambiar la contraseña de la factura"}
     assert all(r["url"].startswith("http") for r in data["results"])
+
+
+def test_pages_speak_the_articles_language(client, articles):
+    spanish = client.get(_url(articles["public"]))
+    assert "¿Te ha servido este artículo?" in spanish.content.decode()
+    english = client.get(_url(articles["english"]))
+    assert "Was this article helpful?" in english.content.decode()
