@@ -48,3 +48,27 @@ def test_client_reads_a_suggestion_and_needs_no_ticket(page, people):
     assert not Ticket.objects.exists()
     people["article"].refresh_from_db()
     assert people["article"].helpful_yes == 1
+
+
+@pytest.mark.postgres
+def test_technician_inserts_a_canned_reply_and_an_article_link(page, people):
+    from tests.kb.factories import macro
+    from tests.tickets.factories import open_ticket
+
+    technician = TechnicianFactory(email="lucia@soporte.example", full_name="Lucía Técnica")
+    ticket = open_ticket(people["client"], subject="Factura")
+    macro(name="Pedir captura", body="Hola {client_name}, ¿una captura de {ticket_reference}?",
+          status="awaiting_client")  # fmt: skip
+    login(page, technician.email, PASSWORD)
+    page.wait_for_url("**/dashboard/")
+    page.goto(page.base_url + ticket.get_absolute_url())
+    page.fill("[data-kb-macro-filter]", "captura")
+    page.press("[data-kb-macro-filter]", "Enter")
+    reply = page.locator("form[data-testid=reply-form] textarea[name=body]")
+    assert reply.input_value() == f"Hola Marta Cliente, ¿una captura de {ticket.reference}?"
+    status = page.locator("form[data-testid=reply-form] select[name=status]")
+    assert status.input_value() == "awaiting_client"
+    page.fill("[data-kb-lookup]", "descargar")
+    page.get_by_test_id("kb-lookup-result").first.click()
+    assert "/help/es/descargar-factura-pdf/" in reply.input_value()
+    screenshot(page, "kb-reply-tools")
