@@ -9,8 +9,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tickets.attachments import private_storage
 from tickets.models import Ticket
 
 from . import limits
@@ -266,3 +268,37 @@ class Macro(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def image_path(instance, filename: str) -> str:
+    """kb/2026/05/<random>.<ext>: the stored name never comes from the user."""
+    from tickets.attachments import extension
+
+    return f"kb/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.{extension(filename)}"
+
+
+class ArticleImage(models.Model):
+    """An image of an article, under the tickets' storage rules (private storage, the same
+    checks of type, content and size); served by ``kb:image`` to whoever may read the
+    article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(storage=private_storage, upload_to=image_path, max_length=255)
+    name = models.CharField(_("name"), max_length=150)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("kb:image", kwargs={"pk": self.pk})

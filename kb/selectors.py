@@ -187,3 +187,12 @@ def macros_for(user: User, *, language: str | None = None) -> QuerySet[Macro]:
     if language:
         macros = macros.filter(language=language)
     return macros.order_by("name")
+
+
+def images_visible_to(user) -> QuerySet:
+    """Images of the articles ``user`` may read (staff: of every article, drafts too)."""
+    from .models import ArticleImage
+
+    if user.is_authenticated and user.is_support_staff:
+        return ArticleImage.objects.all()
+    return ArticleImage.objects.filter(article__in=articles_visible_to(user))

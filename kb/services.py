@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from credits import selectors as credit_selectors
 from tickets import services as ticket_services
+from tickets.attachments import check_upload
 from tickets.models import Ticket
 
 from . import limits, markdown, search
 from .errors import KbError, SlugTaken, TranslationExists
-from .models import Article, ArticleVersion, Deflection, Macro, Vote
+from .models import Article, ArticleImage, ArticleVersion, Deflection, Macro, Vote
 
 TRACKED = ("title", "slug", "body", "category_id", "tags", "visibility", "status", "language")
 # Control characters (the search highlight uses two of them) never enter an article.
@@ -164,6 +165,30 @@ def vote(
             helpful=helpful
         )
     return result
+
+
+@transaction.atomic
+def add_image(article: Article, uploaded, *, by: User) -> ArticleImage:
+    """Store an image of ``article`` after the tickets' checks (type by extension and by
+    content, size, no programs).
+
+    Raises KbError (not staff, not an image), tickets' AttachmentRejected.
+    """
+    _check_staff(by)
+    info = check_upload(uploaded)
+    if not info.content_type.startswith("image/"):
+        raise KbError(_("Only images (PNG, JPEG, GIF, WebP) can be added to an article."))
+    image = ArticleImage(
+        article=article,
+        name=info.name,
+        size=info.size,
+        content_type=info.content_type,
+        uploaded_by=by,
+    )
+    uploaded.seek(0)
+    image.file.save(info.name, uploaded, save=False)
+    image.save()
+    return image
 
 
 # --- Canned replies ------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     # Help centre (public; clients and staff see more)
     path("help/", views.help_root, name="help"),
     path("help/suggest/", views.help_suggest, name="suggest"),
+    path("help/images/<int:pk>/", views.image, name="image"),
     path("help/<lang:language>/", views.help_index, name="index"),
     path("help/<lang:language>/search/", views.help_search, name="search"),
     path("help/<lang:language>/category/<slug:slug>/", views.help_category, name="category"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("kb/new/", views.article_create, name="article_create"),
     path("kb/<int:pk>/edit/", views.article_edit, name="article_edit"),
     path("kb/<int:pk>/history/", views.article_history, name="article_history"),
+    path("kb/<int:pk>/images/", views.image_upload, name="image_upload"),
     path("kb/stats/", views.stats, name="stats"),
     path("kb/lookup/", views.lookup, name="lookup"),
     path("kb/macros/", views.macro_list, name="macro_list"),

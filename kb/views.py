@@ -2,7 +2,7 @@
 the technicians' pages: articles, their history, statistics, lookup, canned replies."""
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -206,7 +206,8 @@ def article_edit(request, pk):
     }
     form = ArticleForm(request.POST or None, initial=initial)
     translations = list(Article.objects.filter(group=article.group).exclude(pk=article.pk))
-    return _save(request, article, form, "kb/article_form.html", {"translations": translations})
+    extra = {"translations": translations, "images": list(article.images.all())}
+    return _save(request, article, form, "kb/article_form.html", extra)
 
 
 @staff_required
@@ -295,3 +296,41 @@ def macro_apply(request, pk, ticket_pk):
     else:
         messages.success(request, _("Canned reply “%(name)s” sent.") % {"name": macro.name})
     return redirect(reverse("tickets:detail", kwargs={"pk": ticket.pk}))
+
+
+# --- Images -------------------------------------------------------------------------------
+
+
+@require_GET
+def image(request, pk):
+    """Serve an article's image only to whoever may read the article."""
+    found = get_object_or_404(selectors.images_visible_to(request.user), pk=pk)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@staff_required
+@require_POST
+def image_upload(request, pk):
+    article = get_object_or_404(Article, pk=pk)
+    uploaded = request.FILES.get("image")
+    if uploaded is None:
+        messages.error(request, _("Choose an image to upload."))
+    else:
+        try:
+            added = services.add_image(article, uploaded, by=request.user)
+        except (KbError, ticket_services.TicketError) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Image added. Write it in the body as: %(markdown)s")
+                % {"markdown": f"![{added.name}]({added.get_absolute_url()})"},
+            )
+    return redirect("kb:article_edit", pk=article.pk)

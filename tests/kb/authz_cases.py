@@ -25,8 +25,19 @@ def build_victim(victim: Victim) -> None:
     public = article("Artículo público", "Texto público", by=technician, slug="publico")
     deflection = services.open_deflection(public, user=victim.user, subject=Victim.MARKER)
     macro = Macro.objects.create(name=Victim.MARKER, body=Victim.MARKER, owner=technician)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.tickets.factories import PNG
+
+    image = services.add_image(
+        internal, SimpleUploadedFile(f"{Victim.MARKER}.png", PNG), by=technician
+    )
     victim.objects.update(
-        kb_internal=internal, kb_category=secret_category, kb_deflection=deflection, kb_macro=macro
+        kb_internal=internal,
+        kb_category=secret_category,
+        kb_deflection=deflection,
+        kb_macro=macro,
+        kb_image=image,
     )
 
 
@@ -52,6 +63,8 @@ CASES = {
     ),
     "kb:article": Case(Access.PUBLIC, kwargs=_internal),
     "kb:vote": Case(Access.PUBLIC, kwargs=_internal),
+    "kb:image": Case(Access.PUBLIC, kwargs=lambda v: {"pk": v.objects["kb_image"].pk}),
+    "kb:image_upload": Case(Access.STAFF, kwargs=_article_pk),
     "kb:staff_articles": Case(Access.STAFF),
     "kb:article_create": Case(Access.STAFF),
     "kb:article_edit": Case(Access.STAFF, kwargs=_article_pk),
