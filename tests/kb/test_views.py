@@ -336,3 +336,27 @@ def test_pages_speak_the_articles_language(client, articles):
     assert "¿Te ha servido este artículo?" in spanish.content.decode()
     english = client.get(_url(articles["english"]))
     assert "Was this article helpful?" in english.content.decode()
+
+
+def test_every_staff_page_opens_for_a_technician(client, technician, articles):
+    from tests.kb.factories import macro
+
+    own = macro(owner=technician)
+    client.force_login(technician)
+    item = articles["public"]
+    for url in [
+        reverse("kb:staff_articles"),
+        reverse("kb:staff_articles") + "?status=draft&q=factura",
+        reverse("kb:article_create"),
+        reverse("kb:article_create") + f"?translate={item.pk}",
+        reverse("kb:article_edit", args=[item.pk]),
+        reverse("kb:article_history", args=[item.pk]),
+        reverse("kb:stats"),
+        reverse("kb:macro_list"),
+        reverse("kb:macro_create"),
+        reverse("kb:macro_edit", args=[own.pk]),
+        reverse("kb:help"),
+        reverse("kb:index", args=["en"]),
+    ]:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
