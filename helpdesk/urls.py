@@ -24,6 +24,8 @@ urlpatterns = [
     # Health (deploy): liveness without the database; readiness of every service.
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
+    # Knowledge base: the help centre at /help/, the technicians' pages at /kb/.
+    path("", include("kb.urls")),
 ]
 
 handler403 = "helpdesk.views.error_403"

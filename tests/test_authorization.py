@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.authz import Access, Case, Victim
 
-APPS = ("accounts", "credits", "tickets", "billing", "helpdesk", "api")
+APPS = ("accounts", "credits", "tickets", "billing", "helpdesk", "api", "kb")
 SKIPPED_NAMESPACES = {"admin"}  # Django admin checks is_staff itself; tested below.
 # The API answers keys, not sessions: tests/api/test_authz.py walks every one of its routes.
 SKIPPED_NAMESPACES |= {"api"}
@@ -94,7 +94,7 @@ def _snapshot(victim: Victim):
     for model in apps.get_models():
         if model._meta.label in NOT_THE_VICTIMS:
             continue
-        if model._meta.app_label in {"accounts", "credits", "tickets", "billing"}:
+        if model._meta.app_label in {"accounts", "credits", "tickets", "billing", "kb"}:
             # Every column of every row: an update is a change too, not only a new row.
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             rows.append(

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "credits",
     "tickets",
     "billing",
+    # Knowledge base, help centre and canned replies (builds on tickets).
+    "kb",
 ]
 
 MIDDLEWARE = [

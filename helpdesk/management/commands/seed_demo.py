@@ -10,7 +10,7 @@ from importlib.util import find_spec
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_APPS = ("accounts", "credits", "tickets", "billing")
+DEMO_APPS = ("accounts", "credits", "tickets", "billing", "kb")
 DEMO_PASSWORD = "demo-soporte-2026"  # noqa: S105 - printed on purpose: demo logins only
 
 
