@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "credits",
     "tickets",
     "billing",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -534,4 +535,12 @@ CELERY_BEAT_SCHEDULE["notifications-sweep-webhooks"] = {
     "task": "notifications.sweep_webhooks",
     "schedule": 60.0,
     "options": {"expires": 55},
+}
+
+# Reports (reports/): the per-ticket SLA times behind the dashboard's medians and
+# percentiles, for tickets changed since they were last computed.
+CELERY_BEAT_SCHEDULE["reports-refresh-times"] = {
+    "task": "reports.tasks.refresh_times_task",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
 }
