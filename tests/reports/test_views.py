@@ -82,7 +82,7 @@ def test_a_technician_sees_no_money_and_only_their_own_figures(staff_client, tec
     response = staff_client.get(DASHBOARD, {"technician": other.pk})
     assert response.status_code == 200
     html = response.text
-    assert "You can see only your own figures" in html or "solo sus propias cifras" in html
+    assert "You can see only your own figures" in html or "olo puede ver sus propias cifras" in html
     assert 'data-testid="chart-credits"' not in html
     assert 'data-testid="action-list"' not in html
     assert "Otro Técnico" not in html
