@@ -44,13 +44,32 @@ def build(tickets: int, messages_per_ticket: int, entries: int):
     admin = AdminFactory(full_name="Admin Bench")
     clients = [UserFactory(full_name=f"Cliente {n}") for n in range(20)]
     per_client = tickets // len(clients)
+    # Two years of history: one ticket in ten still active, the rest finished.
+    finished = [Ticket.Status.RESOLVED] * 6 + [Ticket.Status.CLOSED] * 3
+    statuses = [*finished, Ticket.Status.OPEN]
     for n, client in enumerate(clients):
-        bulk_tickets(client, technicians[n % len(technicians)], per_client, prefix=f"C{n:02d}")
-    # bulk_tickets gives each organization one consumption entry per ticket; the rest of
-    # the 100,000 entries go to the first client (the usage page's organization).
+        bulk_tickets(
+            client,
+            technicians[n % len(technicians)],
+            per_client,
+            prefix=f"C{n:02d}",
+            statuses=statuses,
+            days=730,
+        )
+    # bulk_tickets gives each organization one consumption entry per ticket (dated now);
+    # the rest of the 100,000 entries go to the first client (the usage page's
+    # organization), spread over the last 24 months.
     rest = entries - Ticket.objects.count()
-    if rest > 0:
-        bulk_movements(clients[0].organization, rest, start_balance=rest + 1000)
+    now = timezone.now()
+    for month in range(24):
+        share = rest // 24
+        if share > 0:
+            bulk_movements(
+                clients[0].organization,
+                share,
+                start_balance=share + 1000,
+                when=now - timedelta(days=30 * month + 1),
+            )
     ids = list(Ticket.objects.values_list("pk", "requester_id"))
     rows = []
     for pk, requester in ids:

@@ -24,15 +24,19 @@ SEVERITIES = [Ticket.Severity.CRITICAL, Ticket.Severity.MAJOR, Ticket.Severity.M
 RUNNING = {Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.IN_PROGRESS}
 
 
-def bulk_tickets(requester, technician, count: int, *, prefix: str = "B", now=None) -> list:
-    """``count`` tickets of ``requester``'s organization over the last 60 days."""
+def bulk_tickets(
+    requester, technician, count: int, *, prefix: str = "B", now=None, statuses=None, days=60
+) -> list:
+    """``count`` tickets of ``requester``'s organization over the last ``days`` days,
+    their statuses taken in turn from ``statuses``."""
     now = now or timezone.now()
+    statuses = statuses or STATUSES
     product = ProductFactory(name="Tienda online")
     contract = ContractFactory(organization=requester.organization, product=product)
     tickets = []
     for n in range(count):
-        opened = now - timedelta(hours=(n * 7) % (60 * 24) + 1)
-        status = STATUSES[n % len(STATUSES)]
+        opened = now - timedelta(hours=(n * 7) % (days * 24) + 1)
+        status = statuses[n % len(statuses)]
         finished = status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
         due = opened + timedelta(hours=8 + n % 40)
         stopped = None if status in RUNNING else min(opened + timedelta(hours=n % 30), now)
