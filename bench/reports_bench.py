@@ -103,14 +103,15 @@ def timed(client, url, repeat: int, *, stream=False):
     return statistics.median(times), queries, rows
 
 
-def plans(admin):
-    """EXPLAIN ANALYZE of every query of the admin's dashboard."""
+def plans(admin, client_user):
+    """EXPLAIN ANALYZE of every query of the admin's dashboard and the client's usage."""
     from reports import selectors
-    from reports.periods import this_month
+    from reports.periods import last_months, this_month
 
     scope, _ = selectors.staff_scope(admin)
     with CaptureQueriesContext(connection) as captured:
         selectors.staff_dashboard(scope, this_month())
+        selectors.client_usage(client_user.organization, last_months(12))
     for query in captured.captured_queries:
         sql = query["sql"]
         with connection.cursor() as cursor:
@@ -183,7 +184,7 @@ def main() -> None:
                 extra = f", {rows:,} lines" if stream else ""
                 print(f"{label:45} {median:8.1f} ms  {queries} queries{extra}")
         if args.plans:
-            plans(admin)
+            plans(admin, client_user)
     finally:
         if not args.keep:
             creation.destroy_test_db(name, verbosity=0)
