@@ -161,7 +161,7 @@ def main() -> None:
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
             client = SecondFactorClient()
             today = timezone.localdate()
-            year_ago = today - timedelta(days=365)
+            year_ago = today - timedelta(days=800)
             dashboard = reverse("reports:staff_dashboard")
             usage = reverse("reports:usage")
             export = reverse("reports:export", kwargs={"dataset": "movements", "fmt": "csv"})
@@ -170,7 +170,7 @@ def main() -> None:
                 ("staff dashboard (technician)", technician, dashboard, False, args.repeat),
                 ("client usage page", client_user, usage, False, args.repeat),
                 (
-                    "movements CSV, the last 365 days (admin)",
+                    "movements CSV, the last 800 days (admin)",
                     admin,
                     f"{export}?start={year_ago:%Y-%m-%d}&end={today:%Y-%m-%d}",
                     True,
