@@ -103,3 +103,17 @@ def test_sla_report_of_the_scenario(client, admin_user, scenario):
 def test_bad_periods_still_export(client_client):
     for params in ({"start": "2026-05-01", "end": "2020-01-01"}, {"start": "nope"}):
         assert client_client.get(_url("movements"), params).status_code == 200
+
+
+def test_a_technician_exports_only_their_own_tickets_and_time(client, client_user, technician):
+    from tests.accounts.factories import TechnicianFactory
+    from tests.reports.factories import bulk_tickets
+
+    other = TechnicianFactory(full_name="Otra Persona")
+    tickets = bulk_tickets(client_user, other, 6)
+    client.force_login(technician)
+    assert len(_csv(client.get(_url("tickets")))) == 1  # nothing assigned to them
+    assert len(_csv(client.get(_url("time")))) == 1
+    client.force_login(other)
+    assert len(_csv(client.get(_url("tickets")))) == 1 + len(tickets[::2])
+    assert len(_csv(client.get(_url("time")))) == 1 + len(tickets)
