@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.authz import Access, Case, Victim
 
-APPS = ("accounts", "credits", "tickets", "billing", "helpdesk", "api", "kb")
+APPS = ("accounts", "credits", "tickets", "billing", "helpdesk", "api", "kb", "reports")
 SKIPPED_NAMESPACES = {"admin"}  # Django admin checks is_staff itself; tested below.
 # The API answers keys, not sessions: tests/api/test_authz.py walks every one of its routes.
 SKIPPED_NAMESPACES |= {"api"}
@@ -78,6 +78,13 @@ def outsider(db):
     return UserFactory(organization=OrganizationFactory(name="Ajena S.L."), full_name="Ajeno")
 
 
+def _body(response) -> bytes:
+    """The body, read whole also for a streamed response (the exports)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def _login_redirect(response) -> bool:
     return response.status_code == 302 and response.url.startswith(reverse(settings.LOGIN_URL))
 
@@ -94,7 +101,7 @@ def _snapshot(victim: Victim):
     for model in apps.get_models():
         if model._meta.label in NOT_THE_VICTIMS:
             continue
-        if model._meta.app_label in {"accounts", "credits", "tickets", "billing", "kb"}:
+        if model._meta.app_label in {"accounts", "credits", "tickets", "billing", "kb", "reports"}:
             # Every column of every row: an update is a change too, not only a new row.
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             rows.append(
@@ -116,7 +123,7 @@ def test_anonymous_gets_login_or_404(client, victim, name):
         response = getattr(client, method)(url)
         if case.access is Access.PUBLIC:
             assert response.status_code in (200, 302, 404, 405), (method, url)
-            assert Victim.MARKER.encode() not in response.content, (method, url)
+            assert Victim.MARKER.encode() not in _body(response), (method, url)
         else:
             assert _login_redirect(response) or response.status_code == 404, (
                 method,
@@ -141,7 +148,7 @@ def test_client_of_another_organization_never_gets_the_data(client, victim, outs
             assert response.status_code in allowed, (method, url, response.status_code)
         elif case.access is Access.OWN:
             assert response.status_code in (200, 302), (method, url, response.status_code)
-        assert Victim.MARKER.encode() not in response.content, (method, url)
+        assert Victim.MARKER.encode() not in _body(response), (method, url)
     assert _snapshot(victim) == before, f"{name}: an outsider's request changed the victim's data"
 
 

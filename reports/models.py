@@ -1,0 +1,77 @@
+"""What the reports store of their own: per-ticket times in SLA hours, and CSAT ratings.
+
+Everything else on the dashboards is aggregated in SQL from the other apps' tables.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketTimes(models.Model):
+    """A ticket's first-response and resolution times, counted like its SLA clock
+    (business hours when its target counts business hours), so that medians and
+    percentiles are one SQL aggregate. Written by ``reports.services.record_times``."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="report_times"
+    )
+    # Copied from the ticket so the aggregate reads one narrow table.
+    severity = models.CharField(_("severity"), max_length=10)
+    opened_at = models.DateTimeField(_("opened"))
+    # Seconds of SLA time from opening to the first public reply of the support staff.
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Seconds of SLA time the clock ran until it stopped for good (pauses excluded).
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket times")
+        verbose_name_plural = _("ticket times")
+        indexes = [models.Index(fields=["resolved_at"], name="tickettimes_resolved")]
+
+    def __str__(self):
+        return f"{self.ticket_id}"
+
+
+class Rating(models.Model):
+    """How the client rated the support of one resolved ticket (CSAT, 1 to 5)."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Who resolved the ticket, when it was rated: the figure goes to that technician.
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("rated on"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="rating_created")]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.score}"

@@ -1,0 +1,87 @@
+"""The SLA figures against the hand-computed scenario (tests/reports/conftest.py)."""
+
+from datetime import date
+
+import pytest
+
+from reports import selectors, services
+from reports.models import TicketTimes
+from reports.periods import Period, last_months
+
+from .conftest import madrid
+
+FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_the_scenario_tickets_have_the_hand_computed_due_dates(scenario):
+    assert scenario["weekend"].due_at == madrid(2026, 2, 16, 14)
+    assert scenario["breached"].due_at == madrid(2026, 2, 17, 18)
+    assert scenario["paused"].due_at == madrid(2026, 2, 19, 18)
+
+
+def test_sla_compliance_counts_the_weekend_and_the_pause_as_met(scenario, admin_user):
+    scope, _ = selectors.staff_scope(admin_user)
+    rows = selectors.sla_compliance(scope, FEBRUARY)
+    assert [(r.month, r.severity, r.resolved, r.met, r.breached) for r in rows] == [
+        (date(2026, 2, 1), "critical", 3, 2, 1)
+    ]
+    assert rows[0].percent == 66.7
+
+
+def test_times_are_counted_in_business_hours_without_the_pause(scenario):
+    assert services.refresh_times() == 3
+    times = {t.ticket_id: t for t in TicketTimes.objects.all()}
+    hours = {
+        name: (
+            times[t.pk].first_response_seconds / 3600,
+            times[t.pk].resolution_seconds / 3600,
+        )
+        for name, t in scenario.items()
+    }
+    assert hours == {"weekend": (1.5, 6.0), "breached": (2.0, 10.0), "paused": (2.0, 7.0)}
+    assert services.refresh_times() == 0  # nothing changed since
+
+
+def test_medians_and_90th_percentiles(scenario, admin_user):
+    services.refresh_times()
+    scope, _ = selectors.staff_scope(admin_user)
+    times = selectors.response_times(scope, FEBRUARY)
+    # First response 1.5, 2, 2 → median 2, p90 2; resolution 6, 7, 10 → median 7,
+    # p90 = 7 + 0.8 * (10 - 7) = 9.4 (linear interpolation, as percentile_cont).
+    assert times == {
+        "count": 3,
+        "first_median": 2.0,
+        "first_p90": 2.0,
+        "resolution_median": 7.0,
+        "resolution_p90": 9.4,
+    }
+
+
+def test_percentile_fallback_interpolates_like_postgres():
+    assert selectors.percentile_cont([], 0.5) is None
+    assert selectors.percentile_cont([6, 7, 10], 0.9) == pytest.approx(9.4)
+    assert selectors.percentile_cont([1, 2, 3, 4], 0.5) == 2.5
+
+
+def test_a_technician_sees_only_tickets_assigned_to_them(scenario, technician):
+    from tests.accounts.factories import TechnicianFactory
+
+    other = TechnicianFactory()
+    scope, refused = selectors.staff_scope(other, technician_id=technician.pk)
+    assert refused == "refused"
+    assert scope.technician == other
+    assert selectors.sla_compliance(scope, FEBRUARY) == []
+    mine, _ = selectors.staff_scope(technician)
+    assert selectors.sla_compliance(mine, FEBRUARY)[0].resolved == 3
+
+
+def test_client_usage_breakdowns_and_minutes_against_credits(scenario, client_user):
+    period = Period(date(2026, 2, 1), date(2026, 2, 28))
+    usage = selectors.client_usage(client_user.organization, period)
+    # The ledger dates its entries with the database's clock (today, not the travelled
+    # moment), so the month series is read over the last 12 months.
+    per_month = selectors.consumed_per_month(client_user.organization, last_months(12))
+    assert len(per_month) == 12
+    assert sum(total for _m, total in per_month) == 90
+    assert usage.by_kind == [{"label": "Consultation", "credits": 90, "minutes": 60, "tickets": 3}]
+    assert [(r["minutes"], r["credits"]) for r in usage.per_ticket] == [(20, 30)] * 3
