@@ -26,6 +26,10 @@ class Kind(models.TextChoices):
     TICKET_OUT_OF_SCOPE = "ticket_out_of_scope", _("Ticket closed as out of scope")
     CREDENTIAL_REVEALED = "credential_revealed", _("Access data revealed")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    # The email channel (mailchannel): the polite answer to mail we cannot take, and the
+    # staff alert when a mailbox can no longer be read.
+    INBOUND_REJECTED = "inbound_rejected", _("Email not taken")
+    MAILBOX_FAILING = "mailbox_failing", _("Mailbox cannot be read")
 
 
 class OutboxEmail(models.Model):

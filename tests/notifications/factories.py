@@ -120,6 +120,15 @@ SAMPLE_CONTEXTS = {
         "access_log_url": "/tickets/access-data/",
     },
     Kind.PASSWORD_RESET: {"reset_url": "/accounts/password/reset/MQ/abc-123/", "valid_hours": 2},
+    Kind.INBOUND_REJECTED: {
+        "reason": "We do not know this address.",
+        "original_subject": "La tienda no carga",
+    },
+    Kind.MAILBOX_FAILING: {
+        "mailbox_name": "Soporte",
+        "error": "AUTHENTICATIONFAILED",
+        "admin_url": "/admin/mailchannel/mailbox/1/change/",
+    },
 }
 
 
