@@ -55,3 +55,59 @@ def ana(client_org):
 @pytest.fixture
 def technician(db):
     return TechnicianFactory(email="tecnico@soporte.example")
+
+
+# --- A real IMAP server (dovecot) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory):
+    """A dovecot instance: the one .ci/run started (IMAP_TEST_ROOT/PORT), or our own."""
+    import os
+
+    from mailchannel import testing
+
+    port = int(os.environ.get("IMAP_TEST_PORT") or 8643)
+    if os.environ.get("IMAP_TEST_ROOT") and testing.answers(port):
+        yield {"port": port, "user": testing.USER, "password": testing.PASSWORD}
+        return
+    if testing.available() is None:
+        pytest.skip("dovecot is not installed here: apt-get install dovecot-imapd")
+    if testing.answers(port):
+        port += 1  # someone else's server: take the next port of our range
+    server = testing.start(tmp_path_factory.mktemp("dovecot"), port)
+    yield {"port": server.port, "user": server.user, "password": server.password}
+    server.stop()
+
+
+@pytest.fixture
+def imap(dovecot):
+    """A logged-in IMAP connection to an empty INBOX (and empty Processed folder)."""
+    import imaplib
+
+    connection = imaplib.IMAP4("127.0.0.1", dovecot["port"], timeout=10)
+    connection.login(dovecot["user"], dovecot["password"])
+    for folder in ("Processed", "INBOX"):
+        _status, data = connection.select(folder)
+        if int(data[0] or 0):
+            connection.store("1:*", "+FLAGS", r"(\Deleted)")
+            connection.expunge()
+    yield connection
+    connection.logout()
+
+
+@pytest.fixture
+def mailbox(dovecot, db):
+    from mailchannel import polling
+    from mailchannel.models import Mailbox
+
+    box = Mailbox(
+        name="Soporte",
+        host="127.0.0.1",
+        port=dovecot["port"],
+        use_ssl=False,
+        username=dovecot["user"],
+    )
+    polling.set_password(box, dovecot["password"])
+    box.save()
+    return box
