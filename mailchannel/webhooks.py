@@ -5,6 +5,8 @@ HTTP basic auth with ``ANYMAIL["WEBHOOK_SECRET"]`` for every provider) and send 
 ``services.receive`` like a polled one. A provider that is not configured answers 404.
 """
 
+import base64
+import binascii
 import logging
 
 from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
@@ -13,6 +15,7 @@ from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from django.conf import settings
 from django.http import Http404
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
 from .models import InboundEmail
@@ -36,10 +39,24 @@ def _configured(provider: str) -> bool:
     return True
 
 
+def _has_secret(request) -> bool:
+    """The request carries our basic-auth secret (anymail checks it again, and the signature)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _space, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return constant_time_compare(given, settings.ANYMAIL["WEBHOOK_SECRET"])
+
+
 @csrf_exempt
 def inbound(request, provider: str):
-    """The provider's anymail view, when that provider is configured (else 404)."""
-    if provider not in PROVIDERS or not _configured(provider):
+    """The provider's anymail view, when that provider is configured and the caller has the
+    secret; 404 otherwise, so the endpoint tells a stranger nothing."""
+    if provider not in PROVIDERS or not _configured(provider) or not _has_secret(request):
         raise Http404
     return PROVIDERS[provider].as_view()(request)
 
