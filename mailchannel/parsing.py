@@ -48,6 +48,8 @@ class ParsedEmail:
     full_text: str
     attachments: list[Part] = field(default_factory=list)
     automatic: str = ""  # why it is automatic mail ("" when a person wrote it)
+    # The Authentication-Results headers (RFC 8601), as received: "authserv-id; results".
+    authentication_results: list[str] = field(default_factory=list)
     headers: dict = field(default_factory=dict)
 
     @property
@@ -148,6 +150,24 @@ def _automatic(message: EmailMessage, sender: str) -> str:
     return ""
 
 
+def forged(parsed: "ParsedEmail", authserv_id: str) -> str:
+    """Why our own receiving server (``authserv_id``) says the From is forged: DMARC failed,
+    or SPF failed with no passing DKIM signature. "" when it does not say so (other hosts'
+    headers are not trusted: anyone can write them)."""
+    if not authserv_id:
+        return ""
+    for header in parsed.authentication_results:
+        server, _semicolon, results = header.partition(";")
+        if server.strip().split()[0:1] != [authserv_id]:
+            continue
+        results = results.lower()
+        if re.search(r"\bdmarc=fail\b", results):
+            return "dmarc=fail"
+        if re.search(r"\bspf=fail\b", results) and not re.search(r"\bdkim=pass\b", results):
+            return "spf=fail"
+    return ""
+
+
 def strip_quotes(text: str) -> str:
     """The new text of a reply: quoted history and the signature cut off."""
     text = text.replace("\r\n", "\n")
@@ -190,6 +210,9 @@ def parse(raw: bytes) -> ParsedEmail:
         full_text=full_text,
         attachments=files,
         automatic=_automatic(message, sender),
+        authentication_results=[
+            str(value) for value in (message.get_all("Authentication-Results") or [])
+        ][:20],
     )
 
 

@@ -279,6 +279,11 @@ def _decide(record: InboundEmail, parsed: parsing.ParsedEmail) -> Result:
         return _reject(record, parsed, _("The email has no readable sender."), answer=False)
     if parsed.sender in own_addresses():
         return _finish(record, Outcome.IGNORED, _("Mail from our own address."))
+    if why := parsing.forged(parsed, settings.INBOUND_AUTHSERV_ID):
+        # No answer: it would go to the person whose address was forged.
+        return _reject(
+            record, parsed, _("The sender's address is forged (%s).") % why, answer=False
+        )
     if record.size > settings.INBOUND_EMAIL_MAX_BYTES:
         from django.template.defaultfilters import filesizeformat
 
@@ -363,20 +368,29 @@ def receive(raw: bytes, *, source: str = InboundEmail.Source.DIRECT, mailbox=Non
             return _decide(record, parsed)
     except Exception as exc:
         logger.exception("inbound email %s failed", parsed.message_key)
-        InboundEmail.objects.update_or_create(
-            message_key=parsed.message_key,
-            defaults={
-                "raw": raw,
-                "size": len(raw),
-                "source": source,
-                "mailbox": mailbox,
-                "sender": parsed.sender[:254],
-                "subject": parsed.subject,
-                "outcome": Outcome.FAILED,
-                "reason": f"{type(exc).__name__}: {exc}"[:500],
-                "attempts": F("attempts") + 1,
-            },
+        fields = {
+            "source": source,
+            "mailbox": mailbox,
+            "sender": parsed.sender[:254],
+            "subject": parsed.subject,
+            "outcome": Outcome.FAILED,
+            "reason": f"{type(exc).__name__}: {exc}"[:500],
+        }
+        updated = InboundEmail.objects.filter(message_key=parsed.message_key).update(
+            attempts=F("attempts") + 1, **fields
         )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    InboundEmail.objects.create(
+                        message_key=parsed.message_key,
+                        raw=raw,
+                        size=len(raw),
+                        attempts=1,
+                        **fields,
+                    )
+            except IntegrityError:  # a concurrent twin stored it meanwhile: it is kept
+                pass
         raise
 
 

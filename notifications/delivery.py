@@ -65,8 +65,9 @@ def build_message(email: OutboxEmail) -> tuple[EmailMultiAlternatives, RenderedE
     if reference := (email.context or {}).get("ticket_reference"):
         # The email channel threads replies by these (mailchannel.services._thread_ticket).
         headers["References"] = ticket_thread_id(reference)
-        if f"[{reference}]" not in subject:
-            subject = f"[{reference}] {subject}"
+        if f"[{reference}]" not in subject:  # "… T-2026-00014 …" → "… [T-2026-00014] …"
+            bracketed = subject.replace(reference, f"[{reference}]", 1)
+            subject = bracketed if bracketed != subject else f"[{reference}] {subject}"
     if settings.SUPPORT_REPLY_TO_EMAIL:
         headers["Reply-To"] = settings.SUPPORT_REPLY_TO_EMAIL
     message = EmailMultiAlternatives(

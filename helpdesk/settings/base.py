@@ -549,6 +549,10 @@ INBOUND_OWN_ADDRESSES = env.list("INBOUND_OWN_ADDRESSES", default=[])
 INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
 # Automatic answers (a rejected email) per sender and day: a loop with another robot stops.
 INBOUND_AUTO_ANSWERS_PER_DAY = env.int("INBOUND_AUTO_ANSWERS_PER_DAY", default=3)
+# The authserv-id of our own receiving server's Authentication-Results headers (RFC 8601):
+# when it says DMARC (or SPF without DKIM) failed, the From is forged and the mail refused.
+# Empty: not checked.
+INBOUND_AUTHSERV_ID = env.str("INBOUND_AUTHSERV_ID", default="")
 # How often beat polls the active mailboxes (seconds).
 INBOUND_POLL_SECONDS = env.int("INBOUND_POLL_SECONDS", default=60)
 # The inbound webhook's basic-auth secret, "user:password" (anymail's WEBHOOK_SECRET), and

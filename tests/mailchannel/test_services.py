@@ -259,3 +259,56 @@ def test_reply_to_ticket_closed_long_ago_opens_a_new_linked_ticket(ana, technici
 def test_receive_email_refuses_text(db):
     with pytest.raises(TypeError):
         receive_email("not bytes")
+
+
+def _with_auth_results(raw: bytes, header: str) -> bytes:
+    return f"Authentication-Results: {header}\n".encode() + raw
+
+
+def test_forged_from_reported_by_our_server_is_rejected_without_answer(ana, settings):
+    settings.INBOUND_AUTHSERV_ID = "mx.soporte.example"
+    raw = _with_auth_results(
+        corpus("new_plain.eml"), "mx.soporte.example; spf=fail; dkim=none; dmarc=fail"
+    )
+    result = receive_email(raw)
+    assert result.outcome == "rejected"
+    assert "forged" in result.reason
+    assert Ticket.objects.count() == 0
+    assert OutboxEmail.objects.count() == 0
+
+
+def test_authentication_results_of_other_hosts_are_not_trusted(ana, settings):
+    settings.INBOUND_AUTHSERV_ID = "mx.soporte.example"
+    raw = _with_auth_results(corpus("new_plain.eml"), "evil.example; dmarc=fail")
+    assert receive_email(raw).outcome == "created"
+
+
+def test_admin_downloads_the_original_and_retries_a_failed_message(ana, client, monkeypatch):
+    from mailchannel import services
+    from tests.accounts.factories import AdminFactory
+
+    def broken(record, parsed):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(services, "_decide", broken)
+    with pytest.raises(RuntimeError):
+        receive_email(corpus("new_plain.eml"))
+    record = InboundEmail.objects.get()
+    assert record.outcome == "failed"
+    assert "database hiccup" in record.reason
+    monkeypatch.undo()
+
+    admin = AdminFactory()
+    client.force_login(admin)
+    response = client.get(f"/admin/mailchannel/inboundemail/{record.pk}/eml/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "message/rfc822"
+    assert b"".join(response) == corpus("new_plain.eml")
+    response = client.post(
+        "/admin/mailchannel/inboundemail/",
+        {"action": "retry", "_selected_action": [record.pk]},
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.outcome == "created"
+    assert record.ticket is not None
