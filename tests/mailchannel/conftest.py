@@ -1,4 +1,6 @@
 import base64
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,7 +63,7 @@ def technician(db):
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory):
+def dovecot():
     """A dovecot instance: the one .ci/run started (IMAP_TEST_ROOT/PORT), or our own."""
     import os
 
@@ -75,9 +77,13 @@ def dovecot(tmp_path_factory):
         pytest.skip("dovecot is not installed here: apt-get install dovecot-imapd")
     if testing.answers(port):
         port += 1  # someone else's server: take the next port of our range
-    server = testing.start(tmp_path_factory.mktemp("dovecot"), port)
+    # Its own folder, not pytest's tmp_path: another pytest run on the machine prunes old
+    # pytest-of-<user>/pytest-N folders, and dovecot would lose its passwd-file mid-run.
+    root = Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
+    server = testing.start(root, port)
     yield {"port": server.port, "user": server.user, "password": server.password}
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
