@@ -312,3 +312,18 @@ def test_admin_downloads_the_original_and_retries_a_failed_message(ana, client, 
     record.refresh_from_db()
     assert record.outcome == "created"
     assert record.ticket is not None
+
+
+def test_the_polite_answer_to_an_unknown_sender_is_sent_once(db, mailoutbox):
+    from notifications.services import send_email
+
+    receive_email(corpus("new_plain.eml"))
+    row = OutboxEmail.objects.get(kind=Kind.INBOUND_REJECTED)
+    assert row.recipient is None
+    send_email(row.pk)
+    send_email(row.pk)
+    assert len(mailoutbox) == 1
+    answer = mailoutbox[0]
+    assert answer.to == ["ana@cliente.example"]
+    assert answer.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert "No hemos podido aceptar su correo" in answer.subject
