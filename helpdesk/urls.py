@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("integrations/", include("api.page_urls")),
     path("admin/", admin.site.urls),
+    # The email channel: providers' inbound webhooks (mailchannel).
+    path("mail/", include("mailchannel.urls")),
     # Health (deploy): liveness without the database; readiness of every service.
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),

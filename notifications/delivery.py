@@ -34,6 +34,12 @@ def message_id(email: OutboxEmail) -> str:
     return f"<outbox.{email.pk}.{int(email.created_at.timestamp())}@{domain}>"
 
 
+def ticket_thread_id(reference: str) -> str:
+    """The Message-ID every email about one ticket refers to, so mail clients thread them."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<ticket.{reference}@{domain}>"
+
+
 def render(email: OutboxEmail) -> RenderedEmail:
     """The row rendered for its recipient. Raises PermanentFailure."""
     name = email.recipient.get_short_name() if email.recipient_id else ""
@@ -54,12 +60,22 @@ def build_message(email: OutboxEmail) -> tuple[EmailMultiAlternatives, RenderedE
             _("Invalid email address: %(address)s") % {"address": email.to_email}
         ) from exc
     rendered = render(email)
+    headers = {"Message-ID": message_id(email), "Auto-Submitted": "auto-generated"}
+    subject = rendered.subject
+    if reference := (email.context or {}).get("ticket_reference"):
+        # The email channel threads replies by these (mailchannel.services._thread_ticket).
+        headers["References"] = ticket_thread_id(reference)
+        if f"[{reference}]" not in subject:  # "… T-2026-00014 …" → "… [T-2026-00014] …"
+            bracketed = subject.replace(reference, f"[{reference}]", 1)
+            subject = bracketed if bracketed != subject else f"[{reference}] {subject}"
+    if settings.SUPPORT_REPLY_TO_EMAIL:
+        headers["Reply-To"] = settings.SUPPORT_REPLY_TO_EMAIL
     message = EmailMultiAlternatives(
-        subject=rendered.subject,
+        subject=subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
-        headers={"Message-ID": message_id(email), "Auto-Submitted": "auto-generated"},
+        headers=headers,
     )
     message.attach_alternative(rendered.html, "text/html")
     with translation.override(email.language):

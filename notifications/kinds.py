@@ -346,6 +346,25 @@ KINDS: dict[str, EmailKind] = {
                 Key("endpoint_page_url", "url", "the endpoint's page, to resume it"),
             ),
         ),
+        # Queued by mailchannel.services (at most INBOUND_AUTO_ANSWERS_PER_DAY per sender).
+        EmailKind(
+            Kind.INBOUND_REJECTED,
+            "anyone who wrote to the support address",
+            (
+                Key("reason", "text", "why the email was not taken"),
+                Key("original_subject", "text", "the subject of their email"),
+            ),
+        ),
+        # Queued by mailchannel.polling, once per failure of a mailbox.
+        EmailKind(
+            Kind.MAILBOX_FAILING,
+            "technicians and admins",
+            (
+                Key("mailbox_name", "text", "the mailbox in admin"),
+                Key("error", "text", "what the IMAP server answered"),
+                Key("admin_url", "url", "the mailbox's admin page"),
+            ),
+        ),
     )
 }
 

@@ -28,6 +28,10 @@ class Kind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     # The API's webhooks (notifications/webhooks.py): an endpoint that kept failing.
     WEBHOOK_PAUSED = "webhook_paused", _("Webhook paused")
+    # The email channel (mailchannel): the polite answer to mail we cannot take, and the
+    # staff alert when a mailbox can no longer be read.
+    INBOUND_REJECTED = "inbound_rejected", _("Email not taken")
+    MAILBOX_FAILING = "mailbox_failing", _("Mailbox cannot be read")
 
 
 class OutboxEmail(models.Model):

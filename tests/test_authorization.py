@@ -15,7 +15,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.authz import Access, Case, Victim
 
-APPS = ("accounts", "credits", "tickets", "billing", "helpdesk", "api", "kb", "reports")
+APPS = (
+    "accounts",
+    "credits",
+    "tickets",
+    "billing",
+    "helpdesk",
+    "api",
+    "kb",
+    "reports",
+    "mailchannel",
+)
 SKIPPED_NAMESPACES = {"admin"}  # Django admin checks is_staff itself; tested below.
 # The API answers keys, not sessions: tests/api/test_authz.py walks every one of its routes.
 SKIPPED_NAMESPACES |= {"api"}

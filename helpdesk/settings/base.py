@@ -561,3 +561,33 @@ CELERY_BEAT_SCHEDULE["reports-refresh-times"] = {
     "schedule": 5 * 60,
     "options": {"expires": 4 * 60},
 }
+# --- The email channel (mailchannel) ----------------------------------------------------
+# Clients open and answer tickets by email: IMAP mailboxes (configured in admin, polled by
+# beat) and a provider's inbound webhook (django-anymail) both go through
+# tickets.inbound.receive_email. https://anymail.dev/en/stable/inbound/
+INSTALLED_APPS += ["anymail", "mailchannel"]
+# The support address our ticket emails give as Reply-To ("" to give none).
+SUPPORT_REPLY_TO_EMAIL = env.str("SUPPORT_REPLY_TO_EMAIL", default="")
+# More addresses of ours (mail from them is a loop and is ignored), comma-separated.
+INBOUND_OWN_ADDRESSES = env.list("INBOUND_OWN_ADDRESSES", default=[])
+# A larger message is refused with a polite answer (bytes, as received).
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
+# Automatic answers (a rejected email) per sender and day: a loop with another robot stops.
+INBOUND_AUTO_ANSWERS_PER_DAY = env.int("INBOUND_AUTO_ANSWERS_PER_DAY", default=3)
+# The authserv-id of our own receiving server's Authentication-Results headers (RFC 8601):
+# when it says DMARC (or SPF without DKIM) failed, the From is forged and the mail refused.
+# Empty: not checked.
+INBOUND_AUTHSERV_ID = env.str("INBOUND_AUTHSERV_ID", default="")
+# How often beat polls the active mailboxes (seconds).
+INBOUND_POLL_SECONDS = env.int("INBOUND_POLL_SECONDS", default=60)
+# The inbound webhook's basic-auth secret, "user:password" (anymail's WEBHOOK_SECRET), and
+# the provider's signing key where it has one (e.g. MAILGUN_WEBHOOK_SIGNING_KEY).
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+CELERY_BEAT_SCHEDULE["mailchannel-poll-mailboxes"] = {
+    "task": "mailchannel.tasks.poll_mailboxes_task",
+    "schedule": float(INBOUND_POLL_SECONDS),
+    "options": {"expires": max(INBOUND_POLL_SECONDS - 5, 5)},
+}

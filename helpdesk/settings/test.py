@@ -41,3 +41,6 @@ VAULT_KEYS = ["O7VbZexMpQobjkFhe2aVCMOTzGCMglLW-iwXwNkmjhI="]
 # --- Health (deploy) ---------------------------------------------------------------
 # No worker answers a ping during unit tests; tests/helpdesk/test_health.py turns it on.
 HEALTH_CHECK_CELERY = False
+
+# --- The email channel's inbound webhook (tests/mailchannel/test_webhooks.py) -----------
+ANYMAIL = {"WEBHOOK_SECRET": "inbound:test-secret", "MAILGUN_WEBHOOK_SIGNING_KEY": "test-key"}

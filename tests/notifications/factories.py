@@ -126,6 +126,15 @@ SAMPLE_CONTEXTS = {
         "last_error": "HTTP 500",
         "endpoint_page_url": "/integrations/webhooks/1/",
     },
+    Kind.INBOUND_REJECTED: {
+        "reason": "We do not know this address.",
+        "original_subject": "La tienda no carga",
+    },
+    Kind.MAILBOX_FAILING: {
+        "mailbox_name": "Soporte",
+        "error": "AUTHENTICATIONFAILED",
+        "admin_url": "/admin/mailchannel/mailbox/1/change/",
+    },
 }
 
 

@@ -92,9 +92,11 @@ def test_the_warning_goes_at_75_percent_to_the_assignees_and_admins_in_their_lan
     assert recipients(Kind.SLA_WARNING) == sorted([staff["assigned"].email, staff["admin"].email])
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects == {
-        staff["assigned"].email: f"Aviso de SLA, 75 % del objetivo: {ticket.reference} "
+        staff["assigned"].email: f"Aviso de SLA, 75 % del objetivo: [{ticket.reference}] "
         "La web no carga",
-        staff["admin"].email: f"SLA warning, 75% of the target: {ticket.reference} La web no carga",
+        staff[
+            "admin"
+        ].email: f"SLA warning, 75% of the target: [{ticket.reference}] La web no carga",
     }
     spanish = next(m for m in mail.outbox if m.to == [staff["assigned"].email])
     assert "Cliente Uno S.L." in spanish.body
@@ -115,8 +117,8 @@ def test_the_breach_is_told_once_at_the_due_date(ticket, staff, send):
     assert sweep(send, DUE) == 1
     assert recipients(Kind.SLA_BREACH) == sorted([staff["assigned"].email, staff["admin"].email])
     assert {m.subject for m in mail.outbox} == {
-        f"Objetivo de SLA superado: {ticket.reference} La web no carga",
-        f"SLA target passed: {ticket.reference} La web no carga",
+        f"Objetivo de SLA superado: [{ticket.reference}] La web no carga",
+        f"SLA target passed: [{ticket.reference}] La web no carga",
     }
     assert sweep(send, DUE + timedelta(days=3)) == 0
     assert len(mail.outbox) == 2
@@ -265,9 +267,9 @@ def test_a_technician_s_reply_is_mailed_to_the_organization_s_client_users(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([client_user.email, colleagues.email])
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects[client_user.email] == (
-        f"Nueva respuesta en {ticket.reference}: La web no carga"
+        f"Nueva respuesta en [{ticket.reference}]: La web no carga"
     )
-    assert subjects[colleagues.email] == f"New reply on {ticket.reference}: La web no carga"
+    assert subjects[colleagues.email] == f"New reply on [{ticket.reference}]: La web no carga"
     spanish = next(m for m in mail.outbox if m.to == [client_user.email])
     assert "Lucía Técnica" in spanish.body
     assert "Pruebe ahora & díganos." in spanish.body  # plain text: not escaped

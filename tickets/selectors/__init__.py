@@ -237,7 +237,10 @@ def thread_for(ticket: Ticket, user: User) -> list[Message]:
 
     Internal notes only for technicians and admins.
     """
-    messages = ticket.messages.select_related("author").prefetch_related("attachments")
+    # ``inbound_email`` (mailchannel): the thread shows "by email" without a query more.
+    messages = ticket.messages.select_related("author", "inbound_email").prefetch_related(
+        "attachments"
+    )
     if not user.is_support_staff:
         messages = messages.filter(is_internal=False)
     return list(messages.order_by("created_at", "pk"))
