@@ -105,22 +105,25 @@ def refresh_times(*, batch_size: int = REFRESH_BATCH) -> int:
 # --- CSAT ------------------------------------------------------------------------------
 
 
-def rating_token(ticket: Ticket) -> str:
-    """The signed token of the rating links of ``ticket`` (in the email and the page)."""
-    return signing.TimestampSigner(salt=RATING_SALT).sign_object({"t": ticket.pk})
+def rating_token(ticket: Ticket | str) -> str:
+    """The signed token of the rating links of a ticket (or of its reference), in the
+    email and on the page. It names the ticket by reference, so an email can carry it
+    without reading the database; who may rate, and when, is checked at the click."""
+    reference = ticket if isinstance(ticket, str) else ticket.reference
+    return signing.TimestampSigner(salt=RATING_SALT).sign_object({"r": reference})
 
 
-def ticket_id_from_token(token: str) -> int:
-    """The ticket id a token was made for. Raises InvalidRating (bad or expired)."""
+def ticket_reference_from_token(token: str) -> str:
+    """The ticket reference a token was made for. Raises InvalidRating (bad or expired)."""
     try:
         data = signing.TimestampSigner(salt=RATING_SALT).unsign_object(
             token[:500], max_age=RATING_MAX_AGE
         )
     except signing.BadSignature:
         raise InvalidRating() from None
-    if not isinstance(data, dict) or not isinstance(data.get("t"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("r"), str):
         raise InvalidRating()
-    return data["t"]
+    return data["r"][:32]
 
 
 def _resolver(ticket: Ticket) -> User | None:

@@ -27,7 +27,7 @@ def _int(value: str | None) -> int | None:
 
 
 def _month_label(day) -> str:
-    return date_format(day, "M y")
+    return date_format(day, "YEAR_MONTH_FORMAT")
 
 
 def _period_messages(request, period) -> None:
@@ -211,10 +211,10 @@ def _rated_ticket(request, token: str):
     if not request.user.is_client:
         raise Http404
     try:
-        ticket_id = services.ticket_id_from_token(token)
+        reference = services.ticket_reference_from_token(token)
     except InvalidRating:
         raise Http404 from None
-    return get_object_or_404(tickets_visible_to(request.user), pk=ticket_id)
+    return get_object_or_404(tickets_visible_to(request.user), reference=reference)
 
 
 @login_required

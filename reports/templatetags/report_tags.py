@@ -30,21 +30,15 @@ def billing_panel(organization):
 
 @register.simple_tag
 def csat_email_links(ticket_reference) -> list[tuple[int, str]]:
-    """[(score, absolute URL)] of the rating links of a resolved ticket, for its email
-    (one query when the email is rendered); empty when the ticket is not resolved."""
+    """[(score, absolute URL)] of the rating links for the email about a charged ticket;
+    no database read (the outbox renders emails from their stored context). Whether the
+    ticket may be rated yet is checked when the link is opened."""
     from django.conf import settings
     from django.urls import reverse
 
-    from tickets.models import Ticket
-
-    ticket = (
-        Ticket.objects.filter(reference=str(ticket_reference)[:20]).first()
-        if ticket_reference
-        else None
-    )
-    if ticket is None or ticket.status not in selectors.FINISHED_FOR_SLA:
+    if not ticket_reference:
         return []
-    token = services.rating_token(ticket)
+    token = services.rating_token(str(ticket_reference)[:32])
     base = settings.SITE_URL.rstrip("/")
     return [
         (score, base + reverse("reports:rate", kwargs={"token": token, "score": score}))

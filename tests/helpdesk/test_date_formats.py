@@ -15,6 +15,8 @@ from django.utils.formats import date_format, get_format
 
 ROOT = Path(settings.BASE_DIR)
 NAMED = {"SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT", "DATE_FORMAT", "DATETIME_FORMAT"}
+# A month on its own (report tables and chart axes): "December 2026", "diciembre de 2026".
+MONTH = {"YEAR_MONTH_FORMAT"}
 SKIP = {".venv", "var", "tests", "bench", "migrations", "node_modules", ".git"}
 # {{ x|date }}, {{ x|date:"..." }}, {{ x|time:"..." }}, {% now "..." %}
 TEMPLATE_DATE = re.compile(r"\|\s*(date|time)(?:\s*:\s*([\"'])(.*?)\2)?")
@@ -23,8 +25,9 @@ TEMPLATE_NOW = re.compile(r"{%\s*now\s+([\"'])(.*?)\1")
 # day before the month. Year-first ISO patterns ("%Y-%m-%d", "%Y%m%dT%H%M%SZ") are for
 # machines (file names, keys) and allowed.
 HUMAN_STRFTIME = re.compile(r"%[bBaAIp]|%[de][^%]*%m|%m/%d")
-# Machine formats for templates: ISO 8601 (<time datetime="...">) and Unix seconds.
-MACHINE = {"c", "U"}
+# Machine formats for templates: ISO 8601 (<time datetime="...">, the value of an
+# <input type="date">, which HTML requires as YYYY-MM-DD) and Unix seconds.
+MACHINE = {"c", "U", "Y-m-d"}
 
 
 def project_files(pattern: str):
@@ -37,7 +40,7 @@ def template_offenders(text: str) -> list[str]:
     found = []
     for match in TEMPLATE_DATE.finditer(text):
         kind, fmt = match.group(1), match.group(3)
-        allowed = NAMED | MACHINE if kind == "date" else {"TIME_FORMAT"}
+        allowed = NAMED | MONTH | MACHINE if kind == "date" else {"TIME_FORMAT"}
         if fmt is not None and fmt not in allowed:
             found.append(match.group(0))
     found += [m.group(0) for m in TEMPLATE_NOW.finditer(text) if m.group(2) not in NAMED]
@@ -57,7 +60,7 @@ def python_offenders(source: str) -> list[str]:
             if name == "strftime" and any(HUMAN_STRFTIME.search(v) for v in literals):
                 found.append(f"strftime({literals[0]!r}) line {node.lineno}")
             if name in ("date_format", "time_format") and any(
-                v not in NAMED | {"TIME_FORMAT"} for v in literals
+                v not in NAMED | MONTH | {"TIME_FORMAT"} for v in literals
             ):
                 found.append(f"{name}({literals[0]!r}) line {node.lineno}")
             if name == "format" and getattr(node.func, "value", None) is not None:

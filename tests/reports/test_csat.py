@@ -77,7 +77,7 @@ def test_the_ticket_page_asks_how_we_did(client_client, resolved):
     # The token is signed with a timestamp: the link of this page, not the test's.
     link = html.split('data-testid="csat-5"')[0].rsplit('href="', 1)[1]
     assert link.startswith("/reports/rate/")
-    assert services.ticket_id_from_token(link.split("/")[3]) == resolved.pk
+    assert services.ticket_reference_from_token(link.split("/")[3]) == resolved.reference
 
 
 def test_the_resolution_email_carries_the_rating_links(resolved):
