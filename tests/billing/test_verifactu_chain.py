@@ -132,3 +132,12 @@ def test_the_workers_start_and_stop_are_logged():
     worker_shutdown.send(sender=None)
     kinds = list(SystemEvent.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == [SystemEvent.Kind.START, SystemEvent.Kind.STOP]
+
+
+def test_the_system_check_reports_an_invalid_issuer_nif(settings):
+    from billing.checks import check_verifactu_issuer
+
+    assert check_verifactu_issuer() == []
+    settings.SELLER = {**settings.SELLER, "tax_id": "B00000001"}
+    settings.VERIFACTU = {**settings.VERIFACTU, "SUBMIT": True, "CERT_FILE": ""}
+    assert [p.id for p in check_verifactu_issuer()] == ["billing.E003", "billing.W001"]

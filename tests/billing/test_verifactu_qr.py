@@ -104,3 +104,4 @@ def test_the_invoice_page_shows_the_qr_and_the_legend(client_client, organizatio
     assert "<svg" in page
     assert "importe=-43.56" in url
     assert "VERI*FACTU" in page
+    assert "QR tributario:" in page

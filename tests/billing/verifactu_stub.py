@@ -129,7 +129,7 @@ class Agency:
         self.server.server_close()
 
 
-def make_certificate(path, *, password="secreto", days=365) -> str:
+def make_certificate(path, *, password="secreto", days=365) -> str:  # noqa: S107 - a test file
     """A self-signed PKCS#12 certificate valid for ``days`` (negative: already expired)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "B00000000 PRUEBAS")])
