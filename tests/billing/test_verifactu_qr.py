@@ -105,3 +105,14 @@ def test_the_invoice_page_shows_the_qr_and_the_legend(client_client, organizatio
     assert "importe=-43.56" in url
     assert "VERI*FACTU" in page
     assert "QR tributario:" in page
+
+
+def test_the_invoice_page_takes_a_fixed_number_of_queries(
+    client_client, organization, django_assert_max_num_queries
+):
+    invoice = paid_order(organization, 60).invoices.get()
+    client_client.get(invoice.get_absolute_url())
+    # Session, user, invoice, with lines/order/corrections, its record (the QR).
+    with django_assert_max_num_queries(8):
+        response = client_client.get(invoice.get_absolute_url())
+    assert response.status_code == 200

@@ -108,7 +108,7 @@ def test_a_timeout_leaves_the_records_pending_and_retries_later(agency, valid_bu
     assert submit_pending() == 0
     row = RecordSubmission.objects.get()
     assert (row.status, row.attempts) == (Status.PENDING, 1)
-    assert "did not answer" in row.error_message
+    assert "La AEAT no respondió" in row.error_message
     assert row.next_attempt_at > timezone.now()
     assert SystemEvent.objects.filter(kind=SystemEvent.Kind.FAILURE).count() == 1
     agency.mode = "correcto"
@@ -128,7 +128,7 @@ def test_a_soap_fault_is_a_failure_retried_later(agency, valid_buyer):
 
 @pytest.mark.parametrize(
     ("cert", "message"),
-    [("missing", "No certificate"), ("expired", "expired on"), ("badpass", "password")],
+    [("missing", "No hay ningún certificado"), ("expired", "caducó el"), ("badpass", "contraseña")],
 )
 def test_a_missing_or_expired_certificate_keeps_records_pending_with_a_message(
     agency, valid_buyer, settings, tmp_path, cert, message
