@@ -141,3 +141,15 @@ def test_the_system_check_reports_an_invalid_issuer_nif(settings):
     settings.SELLER = {**settings.SELLER, "tax_id": "B00000001"}
     settings.VERIFACTU = {**settings.VERIFACTU, "SUBMIT": True, "CERT_FILE": ""}
     assert [p.id for p in check_verifactu_issuer()] == ["billing.E003", "billing.W001"]
+
+
+def test_the_annul_invoice_command_writes_the_annulment_once(organization):
+    invoice = paid_order(organization, 15).invoices.get()
+    out = io.StringIO()
+    call_command("annul_invoice", invoice.number, reason="Emitida por error", stdout=out)
+    assert f"Annulment record #2 of {invoice.number}" in out.getvalue()
+    assert BillingRecord.objects.filter(invoice=invoice, kind="anulacion").count() == 1
+    with pytest.raises(CommandError):
+        call_command("annul_invoice", invoice.number, reason="otra vez")
+    with pytest.raises(CommandError, match="No invoice"):
+        call_command("annul_invoice", "A-1999-0001", reason="x")
