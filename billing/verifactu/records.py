@@ -36,11 +36,7 @@ def _previous(head: ChainHead) -> BillingRecord | None:
     if (last.pk if last else None) != head.last_record_id or head.length != (
         last.position if last else 0
     ):
-        SystemEvent.objects.create(
-            kind=SystemEvent.Kind.ANOMALY,
-            message=str(ChainBroken.default_message)[:500],
-            data={"issuer": head.issuer_tax_id, "head": head.last_record_id},
-        )
+        # Logged by the caller after the rollback (confirm_payment, refund_order).
         raise ChainBroken()
     return last
 

@@ -149,6 +149,7 @@ def test_an_invalid_issuer_nif_issues_no_invoice_and_grants_nothing(organization
     assert Invoice.objects.count() == 0
     assert BillingRecord.objects.count() == 0
     assert credit_selectors.balance(organization) == 0
+    assert SystemEvent.objects.get(kind=SystemEvent.Kind.FAILURE).data["error"] == "InvalidIssuer"
 
 
 def test_a_buyer_tax_id_failing_its_checksum_holds_the_submission_with_a_message(organization):
@@ -175,7 +176,9 @@ def test_a_head_that_disagrees_with_the_records_stops_the_next_invoice(organizat
     with pytest.raises(ChainBroken):
         services.confirm_payment(new, provider_reference="x")
     assert Invoice.objects.count() == 1
-    assert SystemEvent.objects.filter(kind=SystemEvent.Kind.ANOMALY).exists()
+    event = SystemEvent.objects.filter(kind=SystemEvent.Kind.ANOMALY).latest("id")
+    assert event.data["error"] == "ChainBroken"
+    assert "huella" in event.message or "fingerprint" in event.message
 
 
 def test_records_cannot_be_changed_nor_deleted(organization):
