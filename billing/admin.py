@@ -14,7 +14,17 @@ from accounts.security import recent_auth_required
 
 from . import services
 from .forms import MarkPaidForm, RefundForm
-from .models import Invoice, InvoiceCounter, InvoiceLine, Order, Payment, PaymentEvent
+from .models import (
+    BillingRecord,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Order,
+    Payment,
+    PaymentEvent,
+    RecordSubmission,
+    SystemEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -255,3 +265,94 @@ class PaymentEventAdmin(ReadOnlyAdmin):
     list_select_related = ("organization", "order")
     search_fields = ("message", "organization__name", "=order__id")
     date_hierarchy = "created_at"
+
+
+# --- VERI*FACTU: records (read-only, exported as XML), their submissions, the event log.
+
+
+@admin.action(description=_("Export the selected records as the agency's XML"))
+def export_records_xml(modeladmin, request, queryset):
+    """One RegFactuSistemaFacturacion per issuer and 1,000 records (the XSD's limit): a
+    single XML file, or a ZIP of them. Filter a period with the dates above first."""
+    import io
+    import zipfile
+
+    from django.http import HttpResponse
+
+    from .verifactu.chain import log_event
+    from .verifactu.xml import MAX_RECORDS, submission_document, to_bytes
+
+    records = list(queryset.select_related("previous").order_by("issuer_tax_id", "position"))
+    files = []
+    for issuer in sorted({r.issuer_tax_id for r in records}):
+        mine = [r for r in records if r.issuer_tax_id == issuer]
+        for start in range(0, len(mine), MAX_RECORDS):
+            chunk = mine[start : start + MAX_RECORDS]
+            name = f"verifactu-{issuer}-{chunk[0].position}-{chunk[-1].position}.xml"
+            files.append((name, to_bytes(submission_document(chunk))))
+    log_event(
+        SystemEvent.Kind.EXPORT,
+        f"{len(records)} records exported as XML by {request.user.email}.",
+        records=len(records),
+    )
+    if len(files) == 1:
+        response = HttpResponse(files[0][1], content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{files[0][0]}"'
+        return response
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="verifactu-records.zip"'
+    return response
+
+
+@admin.register(BillingRecord)
+class BillingRecordAdmin(ReadOnlyAdmin):
+    list_display = (
+        "issuer_tax_id",
+        "position",
+        "kind",
+        "invoice_number",
+        "issue_date",
+        "invoice_type",
+        "total",
+        "generated_at_text",
+        "submission_status",
+    )
+    list_filter = ("kind", "invoice_type", "submission__status")
+    list_select_related = ("submission",)
+    search_fields = ("invoice_number", "fingerprint", "buyer_tax_id")
+    date_hierarchy = "generated_at"
+    actions = [export_records_xml]
+
+    @admin.display(description=_("submission"))
+    def submission_status(self, obj):
+        return obj.submission.get_status_display()
+
+
+@admin.register(RecordSubmission)
+class RecordSubmissionAdmin(ReadOnlyAdmin):
+    """Rejected and held records with the agency's error code, for the admin to act on."""
+
+    list_display = (
+        "record",
+        "status",
+        "error_code",
+        "error_message",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "csv",
+    )
+    list_filter = ("status", "error_code")
+    list_select_related = ("record",)
+    search_fields = ("record__invoice_number", "error_code", "error_message")
+
+
+@admin.register(SystemEvent)
+class SystemEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "kind", "message")
+    list_filter = ("kind",)
+    date_hierarchy = "at"

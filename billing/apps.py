@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
 
         from . import checks  # noqa: F401 - registers the SITE_URL deploy check
         from .pdf import build_invoice_pdf
+        from .verifactu import lifecycle  # noqa: F401 - logs the system's start and stop
 
         # Known to web processes and Celery workers alike (both load the apps).
         register_attachment_builder("invoice_pdf", build_invoice_pdf)

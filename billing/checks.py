@@ -4,7 +4,7 @@ provider's return URL). https://docs.djangoproject.com/en/5.2/topics/checks/"""
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 HINT = "Set SITE_URL to the address clients open, e.g. SITE_URL=https://soporte.example.com"
 
@@ -43,3 +43,32 @@ def check_site_url(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_verifactu_issuer(app_configs=None, **kwargs):
+    """billing.E003: the issuer's NIF must be valid, or no invoice (nor its VERI*FACTU
+    record) can be issued. billing.W001: submission on without a certificate."""
+    from billing.verifactu.taxid import is_valid_nif
+
+    problems = []
+    tax_id = settings.SELLER.get("tax_id", "")
+    if not is_valid_nif(tax_id):
+        problems.append(
+            Error(
+                f"SELLER_TAX_ID {tax_id!r} is not a valid Spanish NIF: payments cannot issue "
+                "invoices nor their VERI*FACTU records.",
+                hint="Set SELLER_TAX_ID to the company's NIF, e.g. B12345674.",
+                id="billing.E003",
+            )
+        )
+    conf = getattr(settings, "VERIFACTU", {})
+    if conf.get("SUBMIT") and not conf.get("CERT_FILE"):
+        problems.append(
+            Warning(
+                "VERIFACTU_SUBMIT is on but VERIFACTU_CERT_FILE is not set: records stay "
+                "pending until a certificate is configured.",
+                id="billing.W001",
+            )
+        )
+    return problems

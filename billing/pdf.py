@@ -6,7 +6,7 @@ from django.utils import translation
 
 from notifications.attachments import Attachment
 
-from . import selectors
+from . import selectors, verifactu
 from .models import Invoice
 
 
@@ -20,6 +20,7 @@ def render_invoice_html(invoice: Invoice, *, language: str) -> str:
                 "lines": list(invoice.lines.all()),
                 "order": invoice.order,
                 "language": language,
+                "qr": verifactu.qr_for(invoice),
             },
         )
 

@@ -3,8 +3,11 @@
 from .invoices import Invoice, InvoiceCounter, InvoiceLine
 from .orders import Order
 from .payments import EventKind, EventSource, Payment, PaymentEvent
+from .records import BillingRecord, ChainHead, RecordSubmission, SystemEvent
 
 __all__ = [
+    "BillingRecord",
+    "ChainHead",
     "EventKind",
     "EventSource",
     "Invoice",
@@ -13,4 +16,6 @@ __all__ = [
     "Order",
     "Payment",
     "PaymentEvent",
+    "RecordSubmission",
+    "SystemEvent",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Organization, User
 from billing import selectors
 from billing.models import EventKind, EventSource, Invoice, Order, Payment, PaymentEvent
+from billing.verifactu.errors import VerifactuError
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.models import EntryKind
@@ -67,6 +68,21 @@ def confirm_payment(
             data={"expected": str(order.total), "received": str(amount)},
         )
         raise
+    except VerifactuError as exc:
+        # After the rollback, so that the event log keeps it: no invoice was issued.
+        log_verifactu_failure(exc, order=order)
+        raise
+
+
+def log_verifactu_failure(exc: VerifactuError, *, order: Order) -> None:
+    """The event log's entry for an invoice that could not get its record (an anomaly
+    when the chain is broken, a failure otherwise)."""
+    from billing.models import SystemEvent
+    from billing.verifactu.chain import log_event
+    from billing.verifactu.errors import ChainBroken
+
+    kind = SystemEvent.Kind.ANOMALY if isinstance(exc, ChainBroken) else SystemEvent.Kind.FAILURE
+    log_event(kind, str(exc.message), order=order.pk, error=type(exc).__name__)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from billing.models import Invoice, InvoiceCounter, InvoiceLine, Order
 from billing.money import Quote
+from billing.verifactu.records import register_invoice
 
 
 def next_sequence(series: str, year: int) -> int:
@@ -85,6 +86,8 @@ def issue_invoice(
         unit_price=order.base,
         amount=order.base,
     )
+    # The VERI*FACTU record, in this same transaction: no invoice without its record.
+    register_invoice(invoice, now=issued_at)
     return invoice
 
 
@@ -129,4 +132,5 @@ def issue_corrective(original: Invoice, *, issued_at: datetime, reason: str) -> 
         )
         for line in original.lines.order_by("position")
     )
+    register_invoice(corrective, now=issued_at)
     return corrective

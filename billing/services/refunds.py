@@ -8,10 +8,11 @@ from payments import PaymentError, PaymentStatus
 
 from accounts.models import Organization, User
 from billing.models import EventKind, EventSource, Invoice, Order, Payment, PaymentEvent
+from billing.verifactu.errors import VerifactuError
 from credits import services as credit_services
 
 from . import invoicing
-from .confirmation import queue_invoice_email
+from .confirmation import log_verifactu_failure, queue_invoice_email
 from .errors import BillingError, InvalidRequest, OrderNotRefundable, RefundFailed
 from .events import record_event
 
@@ -30,6 +31,8 @@ def refund_order(order: Order, *, reason: str, actor: User) -> Invoice:
     try:
         return _refund(order, reason=str(reason or "").strip(), actor=actor)
     except BillingError as exc:
+        if isinstance(exc, VerifactuError):
+            log_verifactu_failure(exc, order=order)
         record_event(
             EventKind.REFUND_FAILED,
             source=EventSource.ADMIN,

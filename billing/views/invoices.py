@@ -9,7 +9,7 @@ from django.utils import translation
 
 from accounts.permissions import client_required
 
-from .. import selectors
+from .. import selectors, verifactu
 from ..pdf import render_invoice_pdf
 
 INVOICES_PER_PAGE = 25
@@ -30,7 +30,11 @@ def invoice_detail(request, pk):
     return render(
         request,
         "billing/invoice_detail.html",
-        {"invoice": invoice, "lines": list(invoice.lines.all())},
+        {
+            "invoice": invoice,
+            "lines": list(invoice.lines.all()),
+            "qr": verifactu.qr_for(invoice),
+        },
     )
 
 

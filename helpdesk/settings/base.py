@@ -591,3 +591,30 @@ CELERY_BEAT_SCHEDULE["mailchannel-poll-mailboxes"] = {
     "schedule": float(INBOUND_POLL_SECONDS),
     "options": {"expires": max(INBOUND_POLL_SECONDS - 5, 5)},
 }
+# ---------------------------------------------------------------------------------------
+# VERI*FACTU (billing/verifactu): the invoicing records sent to the tax agency (AEAT).
+# ENVIRONMENT "test" uses the agency's test services and QR host, "production" the real
+# ones. The issuer's certificate (PKCS#12 file and its password) comes only from the
+# environment: never commit it. SUBMIT=false keeps records pending (nothing is sent).
+VERIFACTU = {
+    "ENVIRONMENT": env.str("VERIFACTU_ENVIRONMENT", default="test"),
+    "SUBMIT": env.bool("VERIFACTU_SUBMIT", default=False),
+    "ENDPOINT": env.str("VERIFACTU_ENDPOINT", default=""),
+    "CERT_FILE": env.str("VERIFACTU_CERT_FILE", default=""),
+    "CERT_PASSWORD": env.str("VERIFACTU_CERT_PASSWORD", default=""),
+    # Seconds for one call to the agency; its answer's TiempoEsperaEnvio is honoured too.
+    "TIMEOUT": env.int("VERIFACTU_TIMEOUT", default=30),
+    "BATCH_SIZE": min(env.int("VERIFACTU_BATCH_SIZE", default=1000), 1000),
+    # The invoicing system (SistemaInformatico) as declared by its producer.
+    "PRODUCER_NAME": env.str("VERIFACTU_PRODUCER_NAME", default=SELLER["name"]),
+    "PRODUCER_TAX_ID": env.str("VERIFACTU_PRODUCER_TAX_ID", default=SELLER["tax_id"]),
+    "SYSTEM_NAME": env.str("VERIFACTU_SYSTEM_NAME", default="Soporte Creditos"),
+    "SYSTEM_ID": env.str("VERIFACTU_SYSTEM_ID", default="SC"),
+    "SYSTEM_VERSION": env.str("VERIFACTU_SYSTEM_VERSION", default="1.0"),
+    "INSTALLATION_NUMBER": env.str("VERIFACTU_INSTALLATION_NUMBER", default="1"),
+}
+CELERY_BEAT_SCHEDULE["billing-submit-records"] = {
+    "task": "billing.tasks.submit_records_task",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
