@@ -153,3 +153,29 @@ def test_the_annul_invoice_command_writes_the_annulment_once(organization):
         call_command("annul_invoice", invoice.number, reason="otra vez")
     with pytest.raises(CommandError, match="No invoice"):
         call_command("annul_invoice", "A-1999-0001", reason="x")
+
+
+def test_invoices_issued_before_the_first_record_need_none(organization):
+    """Invoices from before the system made records (issued before go-live) are not
+    missing one; an invoice without its record after that still is."""
+    from datetime import timedelta
+
+    from billing.verifactu.chain import chain_mismatches
+
+    paid, other = paid_order(organization, 15), paid_order(organization, 15)
+    original = paid.invoices.get()
+    fields = {
+        "kind": Invoice.Kind.CORRECTIVE, "corrects": original, "year": 2025,
+        "seller_name": "x", "seller_tax_id": "B00000000", "seller_address": "x",
+        "buyer_name": "x", "base": -1, "vat_rate": 21, "vat_amount": -1, "total": -2,
+    }  # fmt: skip
+    before = Invoice.objects.create(
+        order=paid, series="Y", sequence=1,
+        issued_at=original.issued_at - timedelta(days=400), **fields,
+    )  # fmt: skip
+    after = Invoice.objects.create(
+        order=other, series="Y", sequence=2, issued_at=original.issued_at, **fields
+    )
+    problems = list(chain_mismatches())
+    assert f"invoice {after.pk}: has no billing record" in problems
+    assert not any(f"invoice {before.pk}:" in p for p in problems)
