@@ -28,6 +28,13 @@ HUMAN_STRFTIME = re.compile(r"%[bBaAIp]|%[de][^%]*%m|%m/%d")
 # Machine formats for templates: ISO 8601 (<time datetime="...">, the value of an
 # <input type="date">, which HTML requires as YYYY-MM-DD) and Unix seconds.
 MACHINE = {"c", "U", "Y-m-d"}
+# Modules that write a date for another machine in a pattern a law or protocol fixes,
+# named one by one with the reason: nobody reads these as the product's dates.
+MACHINE_MODULES = {
+    # VERI*FACTU: the AEAT's record and QR fields carry dates as dd-mm-yyyy (Orden
+    # HAC/1177/2024); the fingerprint is computed over exactly that text.
+    "billing/verifactu/huella.py",
+}
 
 
 def project_files(pattern: str):
@@ -92,7 +99,8 @@ def test_no_module_formats_a_date_for_people_by_hand():
     offenders = {
         str(path.relative_to(ROOT)): found
         for path in project_files("*.py")
-        if (found := python_offenders(path.read_text()))
+        if str(path.relative_to(ROOT)) not in MACHINE_MODULES
+        and (found := python_offenders(path.read_text()))
     }
     assert offenders == {}
 

@@ -45,8 +45,8 @@ def test_an_estimate_that_fits_the_balance_asks_each_client_user_once_in_their_l
     assert not OutboxEmail.objects.filter(kind=Kind.ESTIMATE_EXCEEDS_BALANCE).exists()
     by_to = sent(Kind.ESTIMATE_AWAITING_ANSWER)
     spanish, english = by_to[client_user.email], by_to[english_colleague.email]
-    assert spanish.subject == f"{ticket.reference}: Estimación pendiente de su respuesta"
-    assert english.subject == f"{ticket.reference}: Estimate waiting for your answer"
+    assert spanish.subject == f"[{ticket.reference}]: Estimación pendiente de su respuesta"
+    assert english.subject == f"[{ticket.reference}]: Estimate waiting for your answer"
     assert "Copia y actualización" in spanish.body
     assert "Créditos estimados: 90" in spanish.body
     assert f"/tickets/{ticket.pk}/" in english.body
@@ -69,7 +69,7 @@ def test_accepting_tells_the_assigned_technicians_only(ticket, technician, clien
     assert email.recipient == technician
     assert "decline_reason" not in email.context
     message = sent(Kind.ESTIMATE_ANSWERED)[technician.email]
-    assert message.subject == f"{ticket.reference}: el cliente da su conformidad (Estimación)"
+    assert message.subject == f"[{ticket.reference}]: el cliente da su conformidad (Estimación)"
     assert client_user.get_full_name() in message.body
 
 
@@ -79,7 +79,7 @@ def test_declining_tells_the_technicians_the_reason(ticket, technician, client_u
     estimate = send_estimate(ticket, technician, 90)
     services.decline_estimate(estimate, by=client_user, reason="Demasiado caro ahora")
     message = sent(Kind.ESTIMATE_ANSWERED)[technician.email]
-    assert message.subject == f"{ticket.reference}: the client declines (Estimate)"
+    assert message.subject == f"[{ticket.reference}]: the client declines (Estimate)"
     assert "Demasiado caro ahora" in message.body
 
 

@@ -63,13 +63,15 @@ def test_low_balance_and_sla_emails_are_sent_once_by_the_worker(celery_worker_pr
         (Kind.SLA_WARNING, "warned", OutboxEmail.Status.SENT),
     ]
     messages = celery_worker_process.messages()
+    # Delivery brackets the reference, which the email channel threads replies by.
+    warned, breached = tickets["warned"], tickets["breached"]
     by_subject = sorted((m["To"], m["Subject"].strip()) for m in messages)
     assert by_subject == sorted(
         [
             (client.email, f"Saldo bajo en {organization.name}: quedan 25 créditos"),
             (english.email, f"Low balance for {organization.name}: 25 credits left"),
-            (technician.email, f"Aviso de SLA, 75 % del objetivo: {tickets['warned']}"),
-            (technician.email, f"Objetivo de SLA superado: {tickets['breached']}"),
+            (technician.email, f"Aviso de SLA, 75 % del objetivo: [{warned.reference}] warned"),
+            (technician.email, f"Objetivo de SLA superado: [{breached.reference}] breached"),
         ]
     )
 

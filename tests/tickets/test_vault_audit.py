@@ -105,7 +105,8 @@ def test_a_reveal_emails_the_clients_once_a_day_per_entry_and_technician(
     (message,) = mail.outbox
     assert (
         message.subject
-        == f"{technician.get_full_name()} viewed your access data “Panel de la tienda”"
+        == f"[{ticket.reference}] {technician.get_full_name()} viewed your access data"
+        " “Panel de la tienda”"
     )
     assert technician.email in message.body
     assert ticket.reference in message.body
