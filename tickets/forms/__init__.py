@@ -105,7 +105,19 @@ class TicketForm(forms.Form):
     attachments = AttachmentsField()
 
 
-class ReplyForm(forms.Form):
+class _OwnIds:
+    """Gives a form's fields ids of their own (``id_<ID_PREFIX>_<field>``), so that several
+    forms on one page never repeat an id; the field names, and so the POST contract, stay."""
+
+    ID_PREFIX = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.ID_PREFIX:
+            kwargs.setdefault("auto_id", f"id_{self.ID_PREFIX}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReplyForm(_OwnIds, forms.Form):
     body = forms.CharField(
         label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -117,6 +129,7 @@ class ReplyForm(forms.Form):
 class StaffReplyForm(ReplyForm):
     """A technician's public reply, optionally moving the ticket (e.g. awaiting client)."""
 
+    ID_PREFIX = "reply"
     status = forms.ChoiceField(label=_("Then set the status to"), required=False)
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
@@ -128,7 +141,8 @@ class StaffReplyForm(ReplyForm):
         ]
 
 
-class NoteForm(forms.Form):
+class NoteForm(_OwnIds, forms.Form):
+    ID_PREFIX = "note"
     body = forms.CharField(
         label=_("Internal note"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -144,7 +158,8 @@ def status_choices(ticket: Ticket, *, exclude=()) -> list[tuple[str, str]]:
     return [(s.value, s.label) for s in Ticket.Status if s in targets and s not in exclude]
 
 
-class StatusForm(forms.Form):
+class StatusForm(_OwnIds, forms.Form):
+    ID_PREFIX = "status"
     status = forms.ChoiceField(label=_("New status"))
     note = forms.CharField(
         label=_("Internal note (optional)"),
@@ -160,7 +175,8 @@ class StatusForm(forms.Form):
         )
 
 
-class OutOfScopeForm(forms.Form):
+class OutOfScopeForm(_OwnIds, forms.Form):
+    ID_PREFIX = "scope"
     reason = forms.ChoiceField(label=_("Reason"), choices=OutOfScopeReason.choices)
     note = forms.CharField(
         label=_("Internal note (optional)"),
