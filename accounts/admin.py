@@ -115,7 +115,16 @@ class UserAdmin(DjangoUserAdmin):
 class LoginEventAdmin(admin.ModelAdmin):
     """The login audit, read-only."""
 
-    list_display = ("created_at", "kind", "email", "user", "ip_address", "user_agent", "by")
+    list_display = (
+        "created_at",
+        "kind",
+        "detail",
+        "email",
+        "user",
+        "ip_address",
+        "user_agent",
+        "by",
+    )
     list_filter = ("kind",)
     search_fields = ("email", "ip_address", "user__email")
     list_select_related = ("user", "by")

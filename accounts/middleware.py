@@ -88,6 +88,10 @@ EXEMPT_URL_NAMES = (
     "accounts:mfa_verify",
     "accounts:logout",
     "accounts:set_language",
+    # A passkey instead of the code (the user is logged in with the password already).
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
 )
 
 

@@ -232,6 +232,10 @@ class LoginEvent(models.Model):
         PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
         OTHER_SESSIONS_ENDED = "other_sessions_ended", _("Other sessions ended")
         SESSION_EXPIRED = "session_expired", _("Session expired")
+        PASSKEY_ADDED = "passkey_added", _("Passkey added")
+        PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
+        PASSKEY_USED = "passkey_used", _("Passkey used")
+        PASSKEY_FAILED = "passkey_failed", _("Passkey not accepted")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -255,6 +259,8 @@ class LoginEvent(models.Model):
         blank=True,
         related_name="+",
     )
+    # What the event was about, when it names something (the passkey's name).
+    detail = models.CharField(_("detail"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 Public helpers other apps call:
 
-- ``has_second_factor(user) -> bool``: the user has a confirmed authenticator app.
+- ``has_second_factor(user) -> bool``: the user has a confirmed authenticator app or a
+  passkey (accounts.passkeys).
 - ``recent_auth_required``: a view decorator; the view opens only when the user proved
   their second factor (or their password, without one) in the last
   ``STEP_UP_MAX_AGE_SECONDS``, otherwise the user is sent to confirm and comes back.
@@ -28,6 +29,7 @@ from django.db.models import F
 from django.shortcuts import redirect
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .models import LoginEvent, RecoveryCode, User
 
@@ -55,11 +57,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(kind: str, request=None, *, user=None, email: str = "", by=None) -> LoginEvent:
+def record(
+    kind: str, request=None, *, user=None, email: str = "", by=None, detail: str = ""
+) -> LoginEvent:
     """Write one login-audit row with the request's IP and browser."""
     meta = request.META if request is not None else {}
     return LoginEvent.objects.create(
         kind=kind,
+        detail=str(detail or "")[:100],
         user=user if user is not None and user.pk else None,
         email=(email or getattr(user, "email", "") or "")[:254],
         ip_address=meta.get("REMOTE_ADDR") or None,
@@ -88,10 +93,13 @@ def password_reset_throttled(request, email: str) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    """True when ``user`` has a confirmed authenticator app (TOTP device)."""
+    """True when ``user`` has a confirmed authenticator app (TOTP device) or passkey."""
     if user is None or not user.is_authenticated:
         return False
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def requires_second_factor(user) -> bool:
@@ -166,13 +174,14 @@ def unused_recovery_codes(user) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
-def mark_verified(request) -> None:
-    """The session has passed the second factor now (login or step-up)."""
-    device = totp_device(request.user)
+def mark_verified(request, device=None) -> None:
+    """The session has passed the second factor now (login or step-up), with ``device``
+    (a passkey) or else the user's authenticator app."""
+    device = device or totp_device(request.user)
     if device is not None:
         django_otp.login(request, device)
     request.session[VERIFIED_KEY] = True
-    request.session[HAS_FACTOR_KEY] = device is not None
+    request.session[HAS_FACTOR_KEY] = device is not None or has_second_factor(request.user)
     request.session[RECENT_AUTH_KEY] = int(time.time())
 
 
@@ -209,9 +218,13 @@ def confirm_setup(request, device: TOTPDevice) -> list[str]:
 
 @transaction.atomic
 def reset_second_factor(user, *, by, request=None) -> None:
-    """An admin resets a lost device: the user sets up a new one at the next login."""
+    """An admin resets a lost device: the user sets up a new one at the next login.
+    The passkeys go too, each recorded."""
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
+    for passkey in WebAuthnCredential.objects.filter(user=user).select_for_update():
+        passkey.delete()
+        record(LoginEvent.Kind.PASSKEY_REMOVED, request, user=user, by=by, detail=passkey.name)
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     record(LoginEvent.Kind.SECOND_FACTOR_RESET, request, user=user, by=by)
 

@@ -37,5 +37,7 @@ urlpatterns = [
     path("2fa/verify/", views.mfa_verify, name="mfa_verify"),
     path("2fa/disable/", views.mfa_disable, name="mfa_disable"),
     path("confirm/", views.reauthenticate, name="reauthenticate"),
+    path("passkeys/<int:pk>/rename/", views.passkey_rename, name="passkey_rename"),
+    path("passkeys/<int:pk>/remove/", views.passkey_remove, name="passkey_remove"),
     path("sessions/logout-others/", views.logout_other_sessions, name="logout_other_sessions"),
 ]

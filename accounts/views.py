@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import security, selectors, services
+from . import passkeys, security, selectors, services
 from .forms import (
     BillingDetailsForm,
     CodeForm,
@@ -68,6 +68,11 @@ def profile(request):
         {
             "form": form,
             "has_second_factor": security.has_second_factor(request.user),
+            "has_totp": security.totp_device(request.user) is not None,
+            "passkeys": passkeys.passkeys_of(request.user),
+            "can_add_passkey": passkeys.can_register(request.user),
+            "recently_authenticated": security.recently_authenticated(request),
+            "passkey_name_max": passkeys.NAME_MAX_LENGTH,
             "unused_recovery_codes": security.unused_recovery_codes(request.user),
             "recent_logins": LoginEvent.objects.filter(user=request.user)[:10],
         },
@@ -245,7 +250,15 @@ def mfa_verify(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _check_code_form(request, form):
         return redirect(_next_url(request))
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "accounts/mfa_verify.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "has_passkey": passkeys.has_passkey(request.user),
+        },
+    )
 
 
 @login_required
@@ -266,7 +279,12 @@ def reauthenticate(request):
     return render(
         request,
         "accounts/reauthenticate.html",
-        {"form": form, "with_code": with_code, "next": _next_url(request)},
+        {
+            "form": form,
+            "with_code": with_code,
+            "next": _next_url(request),
+            "has_passkey": passkeys.has_passkey(request.user),
+        },
     )
 
 
@@ -299,6 +317,52 @@ def _mfa_disable(request):
     request.session.pop(security.VERIFIED_KEY, None)
     messages.success(request, _("Two-step verification is off."))
     return redirect("accounts:profile")
+
+
+# --- Passkeys (the ceremonies are in passkey_views) ------------------------------------
+
+
+@login_required
+@require_POST
+def passkey_rename(request, pk):
+    """Name one of the user's passkeys (right after adding it, or later)."""
+    try:
+        device = passkeys.rename(request.user, pk, request.POST.get("name", "")[:500])
+    except passkeys.WebAuthnCredential.DoesNotExist:
+        raise Http404 from None
+    except passkeys.PasskeyError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Passkey saved as “%(name)s”.") % {"name": device.name})
+    return redirect(f"{reverse('accounts:profile')}#passkeys")
+
+
+@login_required
+@require_POST
+def passkey_remove(request, pk):
+    # Another user's passkey is not found before any step-up is asked for.
+    if not passkeys.passkeys_of(request.user).filter(pk=pk).exists():
+        raise Http404
+    return _passkey_remove(request, pk)
+
+
+def _passkey_remove(request, pk):
+    if not security.recently_authenticated(request):
+        # Confirm, then back to the list (a POST is not replayed: remove it again there).
+        return redirect(security.step_up_url(f"{reverse('accounts:profile')}#passkeys"))
+    try:
+        device = passkeys.remove(request, pk)
+    except passkeys.WebAuthnCredential.DoesNotExist:
+        raise Http404 from None
+    except passkeys.PasskeyError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Passkey “%(name)s” removed. Your other sessions have been logged out.")
+            % {"name": device.name},
+        )
+    return redirect(f"{reverse('accounts:profile')}#passkeys")
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

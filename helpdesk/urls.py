@@ -14,6 +14,8 @@ admin.site.login = account_views.admin_login
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    # Passkey ceremonies (django-otp-webauthn's script posts here).
+    path("accounts/passkeys/", include("accounts.passkey_urls")),
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("tickets/", include("tickets.urls")),

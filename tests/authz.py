@@ -57,5 +57,9 @@ BEFORE_SECOND_FACTOR = frozenset(
         "accounts:password_reset_done",
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
+        # A passkey instead of the code at the second step (accounts.passkey_views).
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
     }
 )

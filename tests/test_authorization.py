@@ -111,7 +111,15 @@ def _snapshot(victim: Victim):
     for model in apps.get_models():
         if model._meta.label in NOT_THE_VICTIMS:
             continue
-        if model._meta.app_label in {"accounts", "credits", "tickets", "billing", "kb", "reports"}:
+        if model._meta.app_label in {
+            "accounts",
+            "credits",
+            "tickets",
+            "billing",
+            "kb",
+            "reports",
+            "django_otp_webauthn",  # the victim's passkeys
+        }:
             # Every column of every row: an update is a change too, not only a new row.
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             rows.append(

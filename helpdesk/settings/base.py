@@ -400,6 +400,26 @@ AUTHENTICATION_BACKENDS = [
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Soporte Créditos")
 # Wrong codes in a row before django-otp makes the user wait (1 s, 2 s, 4 s, ...).
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Passkeys (WebAuthn), django-otp-webauthn: https://django-otp-webauthn.readthedocs.io/
+# The relying party is SITE_URL's host and origin (a loopback IP becomes "localhost": an
+# RP id cannot be an IP), read at each ceremony; WEBAUTHN_RP_ID (a registrable domain,
+# e.g. example.com for help.example.com) and WEBAUTHN_ORIGINS (comma-separated
+# https://... origins) override it. Changing the RP id orphans every registered passkey.
+# Passkeys are a second factor after the password, never a passwordless login.
+INSTALLED_APPS += ["django_otp_webauthn"]
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
+WEBAUTHN_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=[])
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="Soporte Créditos")
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.rp_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "accounts.passkeys.rp_name"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 120
+# For the library's start-up check only; PasskeyHelper reads the origins per ceremony.
+_site = urlsplit(SITE_URL)
+_site_host = "localhost" if _site.hostname in ("127.0.0.1", "::1") else _site.hostname
+_site_port = f":{_site.port}" if _site.port else ""
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS or [f"{_site.scheme}://{_site_host}{_site_port}"]
 # Step-up: revealing access data, refunds and manual adjustments ask for the second
 # factor (or the password, without one) again when the last check is older than this.
 STEP_UP_MAX_AGE_SECONDS = env.int("STEP_UP_MAX_AGE_SECONDS", default=600)

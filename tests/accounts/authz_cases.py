@@ -21,4 +21,23 @@ CASES = {
     "accounts:mfa_disable": Case(Access.OWN),
     "accounts:reauthenticate": Case(Access.OWN),
     "accounts:logout_other_sessions": Case(Access.OWN),
+    # Passkeys: the victim's own passkey, renamed or removed by someone else → 404.
+    "accounts:passkey_rename": Case(
+        Access.OBJECT, kwargs=lambda victim: {"pk": victim.objects["passkey"].pk}
+    ),
+    "accounts:passkey_remove": Case(
+        Access.OBJECT, kwargs=lambda victim: {"pk": victim.objects["passkey"].pk}
+    ),
+    # The ceremonies (JSON, POST): each acts on the requester's own account only.
+    "otp_webauthn:credential-registration-begin": Case(Access.OWN),
+    "otp_webauthn:credential-registration-complete": Case(Access.OWN),
+    "otp_webauthn:credential-authentication-begin": Case(Access.OWN),
+    "otp_webauthn:credential-authentication-complete": Case(Access.OWN),
+    "otp_webauthn:js-i18n-catalog": Case(Access.PUBLIC, post=False),
 }
+
+
+def build_victim(victim):
+    from tests.accounts.passkeys import give_passkey
+
+    victim.objects["passkey"] = give_passkey(victim.user, name=f"{victim.MARKER} llave")
