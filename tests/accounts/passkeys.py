@@ -80,7 +80,7 @@ class SoftAuthenticator:
             "clientExtensionResults": {"credProps": {"rk": True}},
         }
 
-    def assert_(self, options: dict) -> dict:
+    def sign(self, options: dict) -> dict:
         """The AuthenticationResponseJSON for ``options`` (from authentication/begin)."""
         self.sign_count += 1
         rp_hash = hashlib.sha256(self.rp_id.encode()).digest()
