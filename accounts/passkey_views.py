@@ -73,7 +73,9 @@ class _Ceremony(BaseWebAuthnView):
         # The library's API errors, py_webauthn's (rewritten by the library) and anything
         # a crafted body trips over: one message, logged for us, never a 500.
         if not isinstance(exc, Refused):
-            logger.info("passkey ceremony refused: %r", exc)
+            # Bad input, not a fault of ours: logged at info (py_webauthn's reason is the
+            # cause), never as an error for Sentry.
+            logger.info("passkey ceremony refused: %r (%r)", exc, exc.__cause__)
             exc = Refused(self.failure_message)
         return self.refuse(exc)
 
@@ -126,7 +128,7 @@ class CompleteRegistration(_Registration):
 
         state = self.pop_state(REGISTER_STATE_KEY)
         data = self.body()
-        with transaction.atomic(), rewrite_exceptions(logger=logger):
+        with transaction.atomic(), rewrite_exceptions(logger=None):
             device = self.helper().register_complete(user=request.user, state=state, data=data)
         passkeys.registered(request, device)
         return JsonResponse({"id": device.pk})
@@ -160,7 +162,7 @@ class CompleteAuthentication(_Authentication):
 
         state = self.pop_state(AUTH_STATE_KEY)
         data = self.body()
-        with transaction.atomic(), rewrite_exceptions(logger=logger):
+        with transaction.atomic(), rewrite_exceptions(logger=None):
             # The library checks that the credential is this user's, then the signature,
             # challenge, origin, RP id and sign counter; it moves last_used_at.
             device = self.helper().authenticate_complete(user=request.user, state=state, data=data)
