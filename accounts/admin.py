@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .models import LoginEvent, Organization, User
 
@@ -138,3 +140,34 @@ class LoginEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WebAuthnCredential)
+class PasskeyAdmin(WebAuthnCredentialAdmin):
+    """Users' passkeys (django-otp-webauthn's admin, which the library leaves unregistered).
+    Deleting one here is recorded and ends the user's sessions, as an admin reset does."""
+
+    search_fields = ("name", "user__email")
+
+    def _removed(self, request, passkey):
+        from django.db.models import F
+
+        from .security import record
+
+        record(
+            LoginEvent.Kind.PASSKEY_REMOVED,
+            request,
+            user=passkey.user,
+            by=request.user,
+            detail=passkey.name,
+        )
+        User.objects.filter(pk=passkey.user_id).update(session_epoch=F("session_epoch") + 1)
+
+    def delete_model(self, request, obj):
+        self._removed(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for passkey in queryset.select_related("user"):
+            self._removed(request, passkey)
+        super().delete_queryset(request, queryset)

@@ -353,6 +353,23 @@ def test_an_admin_reset_also_removes_the_passkeys(client, admin_user):
     assert (event.by, event.detail) == (admin_user, "Llave")
 
 
+def test_an_admin_deleting_a_passkey_in_admin_is_recorded(client, admin_user):
+    tech = TechnicianFactory()
+    device = give_passkey(tech, name="Llave admin")
+    client.force_login(admin_user)
+    url = reverse("admin:django_otp_webauthn_webauthncredential_changelist")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"action": "delete_selected", "_selected_action": [device.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not WebAuthnCredential.objects.filter(pk=device.pk).exists()
+    event = LoginEvent.objects.get(user=tech, kind=LoginEvent.Kind.PASSKEY_REMOVED)
+    assert (event.by, event.detail) == (admin_user, "Llave admin")
+    tech.refresh_from_db()
+    assert tech.session_epoch == 1
+
+
 def test_a_client_turning_two_step_verification_off_loses_the_passkeys(client, client_user):
     give_second_factor(client_user)
     give_passkey(client_user)
