@@ -381,9 +381,17 @@ def test_a_client_turning_two_step_verification_off_loses_the_passkeys(client, c
 # --- The script under the CSP, the relying party ---------------------------------------
 
 
-def test_the_library_script_is_served_from_static_under_the_strict_csp(client, technician):
-    client.force_login(technician)
-    response = client.get(reverse("accounts:profile"))
+@pytest.mark.parametrize(
+    ("page", "script"),
+    [("accounts:profile", "register"), ("accounts:mfa_verify", "auth")],
+)
+def test_the_library_script_is_served_from_static_under_the_strict_csp(
+    client, technician, page, script
+):
+    give_passkey(technician)
+    client.force_login(technician, verified=page != "accounts:mfa_verify")
+    response = client.get(reverse(page))
+    assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
     script_src = re.search(r"script-src ([^;]+)", csp).group(1).split()
     assert "'self'" in script_src
@@ -392,7 +400,7 @@ def test_the_library_script_is_served_from_static_under_the_strict_csp(client, t
     nonces = [s for s in script_src if s.startswith("'nonce-")]
     html = response.content.decode()
     scripts = re.findall(r"<script\b([^>]*)>", html)
-    assert any("django_otp_webauthn/otp_webauthn_register.js" in s for s in scripts)
+    assert any(f"django_otp_webauthn/otp_webauthn_{script}.js" in s for s in scripts)
     # Every script is a file of this site, or the JSON config (data, never run).
     for attrs in scripts:
         assert (
