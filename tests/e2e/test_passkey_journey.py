@@ -58,6 +58,8 @@ def test_a_technician_adds_a_passkey_and_logs_in_with_it(page, transactional_db,
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(_path("/accounts/2fa/verify/"))
+    page.wait_for_selector("#passkey-verification-button")
+    screenshot(page, "passkey-verify")
     page.click("#passkey-verification-button")
     page.wait_for_url(_path("/tickets/queue/"))
     screenshot(page, "passkey-queue")
