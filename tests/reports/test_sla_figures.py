@@ -8,7 +8,7 @@ from reports import selectors, services
 from reports.models import TicketTimes
 from reports.periods import Period, last_months
 
-from .conftest import madrid
+from .conftest import at, madrid, resolve
 
 FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
 
@@ -85,3 +85,17 @@ def test_client_usage_breakdowns_and_minutes_against_credits(scenario, client_us
     assert sum(total for _m, total in per_month) == 90
     assert usage.by_kind == [{"label": "Consultation", "credits": 90, "minutes": 60, "tickets": 3}]
     assert [(r["minutes"], r["credits"]) for r in usage.per_ticket] == [(20, 30)] * 3
+
+
+def test_a_new_charge_shows_at_once_despite_the_cache(scenario, client_user, technician):
+    from tests.tickets.factories import open_ticket
+
+    usage = selectors.client_usage(client_user.organization, FEBRUARY)  # cached now
+    assert usage.by_kind[0]["credits"] == 90
+    with at(madrid(2026, 2, 20, 10)):
+        ticket = open_ticket(client_user)
+    with at(madrid(2026, 2, 20, 11)):
+        resolve(ticket, technician)  # 20 minutes: 30 credits, a new consumption entry
+    usage = selectors.client_usage(client_user.organization, FEBRUARY)
+    assert [(r["credits"], r["minutes"], r["tickets"]) for r in usage.by_kind] == [(120, 80, 4)]
+    assert len(usage.per_ticket) == 4
