@@ -52,9 +52,13 @@ def test_pages_make_a_constant_number_of_queries(measured):
 # reports.LedgerHour; balance, expiring lots, last charges, last invoice, pending orders),
 # the breakdowns (GROUPING SETS) and per-ticket figures coming from the cache (2 more
 # queries when they do not). Before: 16, 9, 14.
-EXPECTED_ADMIN = 15
-EXPECTED_TECHNICIAN = 8
+# On SQLite (no GROUPING SETS, no ANY(array)) the workload takes one query more and the
+# breakdowns three instead of one.
+ON_SQLITE = int(connection.vendor == "sqlite")
+EXPECTED_ADMIN = 15 + ON_SQLITE
+EXPECTED_TECHNICIAN = 8 + ON_SQLITE
 EXPECTED_CLIENT = 9
+UNCACHED_CLIENT_EXTRA = 2 + 2 * ON_SQLITE
 
 
 def test_the_admin_dashboard_at_1000_tickets(
@@ -175,7 +179,7 @@ def test_the_usage_page_without_its_cache_makes_two_queries_more(client_client, 
     client_client.get(USAGE)
     assert _queries(client_client, USAGE) == EXPECTED_CLIENT
     cache.clear()  # the breakdowns and per-ticket figures are computed again
-    assert _queries(client_client, USAGE) == EXPECTED_CLIENT + 2
+    assert _queries(client_client, USAGE) == EXPECTED_CLIENT + UNCACHED_CLIENT_EXTRA
 
 
 def test_the_usage_page_works_when_redis_is_down(client_client, client_user):
