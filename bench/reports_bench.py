@@ -16,6 +16,7 @@ load of the moment (the ratio page / floor moves far less than the milliseconds 
 machine). After generating the data it runs VACUUM ANALYZE (fresh tables otherwise fetch
 every row from the heap in index-only scans, and the planner has no statistics).
 
+``--trigger-cost`` times 300 ``consume`` calls with and without the LedgerHour trigger.
 ``--plans`` prints EXPLAIN (ANALYZE, BUFFERS) of each dashboard query. ``--profile`` splits
 each page's server time into SQL, template rendering and the rest (median over the
 requests), and prints the top functions of cProfile for one request. ``--keep`` keeps the
@@ -255,6 +256,49 @@ def profile(client, label, url, repeat: int) -> None:
     stats.sort_stats("tottime").print_stats(12)
 
 
+class _Rollback(Exception):
+    pass
+
+
+def trigger_cost(repeat: int = 300) -> None:
+    """``credits.services.consume`` with and without the LedgerHour trigger, each inside
+    one transaction rolled back at the end (so the kept data stays as it was)."""
+    from django.db import transaction
+
+    from credits import services
+    from credits.models import Wallet
+
+    organization = Wallet.objects.order_by("-balance").first().organization
+    for round_ in (1, 2):
+        for enabled in (True, False):
+            times = []
+            try:
+                with transaction.atomic():
+                    if not enabled:
+                        with connection.cursor() as cursor:
+                            cursor.execute(
+                                "ALTER TABLE credits_ledgerentry "
+                                "DISABLE TRIGGER reports_ledgerhour_add"
+                            )
+                    for n in range(repeat):
+                        start = time.perf_counter()
+                        services.consume(
+                            organization,
+                            1,
+                            reason="bench",
+                            idempotency_key=f"bench-trigger-{round_}-{enabled}-{n}",
+                        )
+                        times.append((time.perf_counter() - start) * 1000)
+                    raise _Rollback
+            except _Rollback:
+                pass
+            label = "with" if enabled else "without"
+            print(
+                f"consume {label} the trigger, round {round_}: median "
+                f"{statistics.median(times):.2f} ms, p95 {sorted(times)[int(repeat * 0.95)]:.2f} ms"
+            )
+
+
 def plans(admin, client_user):
     """EXPLAIN ANALYZE of every query of the admin's dashboard and the client's usage."""
     from reports import selectors
@@ -281,6 +325,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--plans", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--trigger-cost", action="store_true", help="time consume with and without the trigger"
+    )
     parser.add_argument(
         "--capture", action="store_true", help="time with query capture on (as runs 1-5 did)"
     )
@@ -363,6 +410,9 @@ def main() -> None:
                         profile(client, label, url, repeat or args.repeat)
         if args.plans:
             plans(admin, client_user)
+        if args.trigger_cost:
+            trigger_cost()
+            print(check_ledger_hours())
     finally:
         if not args.keep:
             creation.destroy_test_db(name, verbosity=0)

@@ -655,8 +655,9 @@ def consumed_per_month(organization: Organization, period: Period) -> list[tuple
 
 
 BREAKDOWNS_SQL = """
-SELECT GROUPING(p.name, u.full_name, c.kind) AS dimension,
+SELECT GROUPING(p.name, u.full_name, c.kind, c.ticket_id) AS dimension,
        p.name AS product, u.full_name, u.email, c.kind,
+       c.ticket_id, t.reference, t.subject, MAX(c.created_at) AS last,
        SUM(c.credits) AS credits, SUM(c.minutes) AS minutes,
        COUNT(DISTINCT c.ticket_id) AS tickets
 FROM tickets_ticketcharge c
@@ -665,19 +666,26 @@ JOIN accounts_user u ON u.id = t.requester_id
 LEFT JOIN tickets_product p ON p.id = t.product_id
 WHERE t.organization_id = %(organization)s AND c.outcome = %(charged)s
   AND c.created_at >= %(starts_at)s AND c.created_at < %(ends_at)s
-GROUP BY GROUPING SETS ((p.name), (u.full_name, u.email), (c.kind))
+GROUP BY GROUPING SETS (
+    (p.name), (u.full_name, u.email), (c.kind), (c.ticket_id, t.reference, t.subject)
+)
 ORDER BY dimension, SUM(c.credits) DESC
 """
-# GROUPING(product, requester, kind): the bit of each column left out of the set is 1.
-_DIMENSIONS = {0b011: "product", 0b101: "requester", 0b110: "kind"}
+# GROUPING(product, requester, kind, ticket): the bit of each column left out is 1.
+_DIMENSIONS = {0b0111: "product", 0b1011: "requester", 0b1101: "kind", 0b1110: "ticket"}
+PER_TICKET_LIMIT = 50
 
 
 def breakdowns(organization: Organization, period: Period) -> dict[str, list[dict]]:
-    """Credits charged and real minutes by product, by requester and by kind of work:
-    one query with GROUPING SETS on PostgreSQL (one scan of the charges), three
-    elsewhere."""
+    """Credits charged and real minutes by product, by requester, by kind of work, and
+    per ticket (the PER_TICKET_LIMIT last charged, newest first, under "ticket"): one
+    query with GROUPING SETS on PostgreSQL (one scan of the charges), four elsewhere."""
     if not _postgres():
-        return {by: breakdown(organization, period, by) for by in ("product", "requester", "kind")}
+        result = {
+            by: breakdown(organization, period, by) for by in ("product", "requester", "kind")
+        }
+        result["ticket"] = minutes_against_credits(organization, period, limit=PER_TICKET_LIMIT)
+        return result
     rows = _rows(
         BREAKDOWNS_SQL,
         {
@@ -688,21 +696,30 @@ def breakdowns(organization: Organization, period: Period) -> dict[str, list[dic
         },
     )
     kinds = dict(Ticket.Kind.choices)
-    result = {"product": [], "requester": [], "kind": []}
+    result = {"product": [], "requester": [], "kind": [], "ticket": []}
     for row in rows:
         by = _DIMENSIONS[row["dimension"]]
+        figures = {k: row[k] for k in ("credits", "minutes", "tickets")}
+        if by == "ticket":
+            result[by].append(
+                {
+                    "ticket_id": row["ticket_id"],
+                    "ticket__reference": row["reference"],
+                    "ticket__subject": row["subject"],
+                    "last": row["last"],
+                    **figures,
+                }
+            )
+            continue
         if by == "product":
             name = row["product"] if row["product"] is not None else "—"
         elif by == "requester":
             name = row["full_name"] or row["email"]
         else:  # kept lazy: a cached breakdown is shown in each reader's language
             name = kinds.get(row["kind"], row["kind"])
-        result[by].append(
-            {
-                "label": name if by == "kind" else str(name),
-                **{k: row[k] for k in ("credits", "minutes", "tickets")},
-            }
-        )
+        result[by].append({"label": name if by == "kind" else str(name), **figures})
+    result["ticket"].sort(key=lambda r: (r["last"], r["ticket_id"]), reverse=True)
+    del result["ticket"][PER_TICKET_LIMIT:]
     return result
 
 
@@ -742,7 +759,7 @@ def minutes_against_credits(organization: Organization, period: Period, *, limit
         .order_by()
         .values("ticket_id", "ticket__reference", "ticket__subject")
         .annotate(minutes=Sum("minutes"), credits=Sum("credits"), last=Max("created_at"))
-        .order_by("-last")[:limit]
+        .order_by("-last", "-ticket_id")[:limit]
     )
 
 
@@ -843,7 +860,8 @@ def _cache_set(key: str, value, timeout: int) -> None:
 
 
 def charged_figures(organization: Organization, period: Period, last_charge_id: int):
-    """The breakdowns and the per-ticket minutes and credits (two queries), cached per
+    """The breakdowns and the per-ticket minutes and credits (one query on PostgreSQL),
+    cached per
     organization and period under the id of the organization's last consumption entry:
     every charged charge has its own consumption entry (the constraint
     ``ticketcharge_ledger_iff_charged``), entries are append-only and never dated before
@@ -851,23 +869,20 @@ def charged_figures(organization: Organization, period: Period, last_charge_id: 
     key = f"reports:usage:{organization.pk}:{period.start}:{period.end}:{last_charge_id}"
     figures = _cache_get(key)
     if figures is None:
-        figures = (
-            breakdowns(organization, period),
-            minutes_against_credits(organization, period),
-        )
+        figures = breakdowns(organization, period)
         _cache_set(key, figures, USAGE_CACHE_SECONDS)
     return figures
 
 
 def client_usage(organization: Organization, period: Period) -> ClientUsage:
     """Everything the client's usage page shows, in a fixed number of queries whatever
-    the data: 8 on PostgreSQL (consumption per month with the 90-day pace, balance,
-    expiring lots, last charges, last invoice, pending orders, and the breakdowns and
-    per-ticket figures), 6 when those last two come from the cache."""
+    the data: 7 on PostgreSQL (consumption per month with the 90-day pace, balance,
+    expiring lots, last charges, last invoice, pending orders, and the breakdowns with the
+    per-ticket figures), 6 when those come from the cache."""
     now = timezone.now()
     per_month, spent = _consumption(organization, period, now - timedelta(days=FORECAST_DAYS))
     charges = last_charges(organization)
-    parts, per_ticket = charged_figures(organization, period, charges[0].pk if charges else 0)
+    parts = charged_figures(organization, period, charges[0].pk if charges else 0)
     return ClientUsage(
         organization=organization,
         period=period,
@@ -875,7 +890,7 @@ def client_usage(organization: Organization, period: Period) -> ClientUsage:
         by_product=parts["product"],
         by_requester=parts["requester"],
         by_kind=parts["kind"],
-        per_ticket=per_ticket,
+        per_ticket=parts["ticket"],
         forecast=_forecast(credit_selectors.balance(organization), spent, now),
         expiring=expiring_lots(organization, now=now),
         charges=charges,
