@@ -304,7 +304,10 @@ def plans(admin, client_user):
     from reports import selectors
     from reports.periods import last_months, this_month
 
+    from django.core.cache import cache
+
     scope, _ = selectors.staff_scope(admin)
+    cache.clear()  # the usage page's cached figures are planned too
     with CaptureQueriesContext(connection) as captured:
         selectors.staff_dashboard(scope, this_month())
         selectors.client_usage(client_user.organization, last_months(12))
