@@ -301,10 +301,10 @@ def trigger_cost(repeat: int = 300) -> None:
 
 def plans(admin, client_user):
     """EXPLAIN ANALYZE of every query of the admin's dashboard and the client's usage."""
+    from django.core.cache import cache
+
     from reports import selectors
     from reports.periods import last_months, this_month
-
-    from django.core.cache import cache
 
     scope, _ = selectors.staff_scope(admin)
     cache.clear()  # the usage page's cached figures are planned too
