@@ -1,4 +1,5 @@
-"""What the reports store of their own: per-ticket times in SLA hours, and CSAT ratings.
+"""What the reports store of their own: per-ticket times in SLA hours, CSAT ratings, and
+the ledger's hourly sums per organization and kind (kept by a database trigger).
 
 Everything else on the dashboards is aggregated in SQL from the other apps' tables.
 """
@@ -75,3 +76,41 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id}: {self.score}"
+
+
+class LedgerHour(models.Model):
+    """The sum of the ledger entries of one organization, one kind and one hour (UTC).
+
+    Written only by the database: a trigger on ``credits_ledgerentry`` adds every inserted
+    entry to its hour (migration ``reports/0003_ledger_hour``, which also backfilled it).
+    The monthly series read these rows instead of every entry: a month is at most 744
+    rows per organization and kind, whatever the number of entries. Months are cut in the
+    local time zone; an hour boundary is a local month boundary in every zone whose offset
+    is a whole number of hours (Europe/Madrid is).
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique (organization, kind, hour) starts with it
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16)
+    hour = models.DateTimeField(_("hour"))
+    amount = models.BigIntegerField(_("credits"))
+    entries = models.PositiveIntegerField(_("entries"))
+
+    class Meta:
+        verbose_name = _("ledger hour")
+        verbose_name_plural = _("ledger hours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "hour"], name="ledgerhour_org_kind_hour"
+            )
+        ]
+        indexes = [models.Index(fields=["hour", "kind"], name="ledgerhour_hour_kind")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.kind} {self.hour:%Y-%m-%d %H:00}: {self.amount}"

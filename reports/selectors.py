@@ -5,11 +5,13 @@ Authorization lives here too: ``staff_scope(user)`` says what a technician may s
 own tickets and figures) and what only an admin sees (money, all technicians).
 """
 
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -46,12 +48,13 @@ from tickets.models import (
     TimeEntry,
 )
 
-from .models import Rating, TicketTimes
+from .models import LedgerHour, Rating, TicketTimes
 from .periods import Period
 
 Kind = LedgerEntry.Kind
 FINISHED_FOR_SLA = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 ACTION_LIST_LIMIT = 20
+logger = logging.getLogger(__name__)
 TOP_LIMIT = 10
 
 
@@ -83,10 +86,24 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float | None
 
 
 def _month(value) -> date:
-    """A TruncMonth result (aware datetime or date) as the local first day of the month."""
+    """A TruncMonth result (aware datetime or date), or a raw ``date_trunc`` of a local
+    time (naive), as the local first day of the month."""
     if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            return value.date().replace(day=1)
         return timezone.localtime(value).date().replace(day=1)
     return value.replace(day=1)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _rows(sql: str, params) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _assigned_to(user: User, ticket_ref: str = "pk"):
@@ -253,11 +270,65 @@ def backlog(scope: StaffScope, *, now: datetime | None = None) -> dict:
     return table
 
 
+WORKLOAD_SQL = """
+WITH open AS (
+    SELECT a.user_id, COUNT(*) AS n
+    FROM tickets_ticket_assignees a JOIN tickets_ticket t ON t.id = a.ticket_id
+    WHERE t.status = ANY(%(active)s) {only_assignee}
+    GROUP BY a.user_id
+), week AS (
+    SELECT technician_id, SUM(minutes) AS n FROM tickets_timeentry
+    WHERE work_date >= %(week_start)s {only_technician}
+    GROUP BY technician_id
+), charged AS (
+    SELECT created_by_id, SUM(credits) AS n FROM tickets_ticketcharge
+    WHERE created_at >= %(starts_at)s AND created_at < %(ends_at)s {only_charger}
+    GROUP BY created_by_id
+)
+SELECT u.id, u.email, u.full_name, u.role,
+       COALESCE(open.n, 0) AS open_assigned,
+       COALESCE(week.n, 0) AS minutes_week,
+       COALESCE(charged.n, 0) AS credits_charged
+FROM accounts_user u
+LEFT JOIN open ON open.user_id = u.id
+LEFT JOIN week ON week.technician_id = u.id
+LEFT JOIN charged ON charged.created_by_id = u.id
+WHERE u.is_active AND u.role = ANY(%(roles)s) {only_user}
+  AND (u.role = %(technician_role)s OR open.n > 0 OR week.n > 0)
+ORDER BY COALESCE(open.n, 0) DESC, u.full_name, u.email
+"""
+
+
 def workload(scope: StaffScope, period: Period, *, now: datetime | None = None) -> list[User]:
     """Technicians (or the one in scope) with open assigned tickets, minutes logged this
-    week and credits charged in the period, annotated in one query."""
+    week and credits charged in the period: one grouped query (each figure grouped once
+    over its table, then joined to the people), busiest first. Admins are listed only
+    when they have open tickets or minutes this week."""
     now = now or timezone.now()
     week_start = timezone.localdate(now) - timedelta(days=timezone.localdate(now).weekday())
+    if not _postgres():
+        return _workload_orm(scope, period, week_start)
+    one = scope.technician is not None
+    sql = WORKLOAD_SQL.format(
+        only_assignee="AND a.user_id = %(person)s" if one else "",
+        only_technician="AND technician_id = %(person)s" if one else "",
+        only_charger="AND created_by_id = %(person)s" if one else "",
+        only_user="AND u.id = %(person)s" if one else "",
+    )
+    params = {
+        "active": list(ACTIVE_STATUSES),
+        "week_start": week_start,
+        "starts_at": period.starts_at,
+        "ends_at": period.ends_at,
+        "roles": [User.Role.TECHNICIAN, User.Role.ADMIN],
+        "technician_role": User.Role.TECHNICIAN,
+        "person": scope.technician.pk if one else None,
+    }
+    return list(User.objects.raw(sql, params))
+
+
+def _workload_orm(scope: StaffScope, period: Period, week_start: date) -> list[User]:
+    """The same figures on other databases (SQLite): two queries."""
     minutes = (
         TimeEntry.objects.filter(technician_id=OuterRef("pk"), work_date__gte=week_start)
         .order_by()
@@ -277,8 +348,6 @@ def workload(scope: StaffScope, period: Period, *, now: datetime | None = None) 
         .values("n")
     )
     people = User.objects.filter(role__in=[User.Role.TECHNICIAN, User.Role.ADMIN], is_active=True)
-    # Open assigned tickets: one grouped scan of the active tickets for everybody (a
-    # per-person subquery scanned them once per technician: 97 ms at 20,000 tickets).
     assigned = Ticket.assignees.through.objects.filter(ticket__status__in=ACTIVE_STATUSES)
     if scope.technician is not None:
         people = people.filter(pk=scope.technician.pk)
@@ -319,11 +388,12 @@ class MoneyMonth:
 
 def money_per_month(period: Period) -> list[MoneyMonth]:
     """Credits sold, consumed and refunded, revenue and refunds excl. VAT, per month of
-    the period (two queries: the ledger and the invoices)."""
+    the period (two queries: the ledger's hourly sums and the invoices)."""
     months = {m: MoneyMonth(m) for m in period.months}
+    # The hourly sums kept by the trigger (reports.LedgerHour), not the entries.
     credits = (
-        LedgerEntry.objects.filter(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
-        .annotate(month=TruncMonth("created_at"))
+        LedgerHour.objects.filter(hour__gte=period.starts_at, hour__lt=period.ends_at)
+        .annotate(month=TruncMonth("hour"))
         .order_by()
         .values("month")
         .annotate(
@@ -357,22 +427,24 @@ def money_per_month(period: Period) -> list[MoneyMonth]:
 
 
 def top_organizations(period: Period, *, limit: int = TOP_LIMIT) -> list[dict]:
-    """The organizations that consumed most credits in the period (one query)."""
+    """The organizations that consumed most credits in the period (one query, over the
+    ledger's hourly sums)."""
     return list(
-        LedgerEntry.objects.filter(
+        LedgerHour.objects.filter(
             kind=Kind.CONSUMPTION,
-            created_at__gte=period.starts_at,
-            created_at__lt=period.ends_at,
+            hour__gte=period.starts_at,
+            hour__lt=period.ends_at,
         )
         .order_by()
-        .values("wallet__organization_id", "wallet__organization__name")
+        .values("organization_id", "organization__name")
         .annotate(consumed=-Sum("amount"))
-        .order_by("-consumed", "wallet__organization__name")[:limit]
+        .order_by("-consumed", "organization__name")[:limit]
     )
 
 
 def action_list(*, now: datetime | None = None) -> dict:
-    """What needs someone's attention (four queries, each at most ACTION_LIST_LIMIT rows)."""
+    """What needs someone's attention (four queries, each at most ACTION_LIST_LIMIT rows,
+    reading only the columns the list shows: a ticket row carries its search vector)."""
     now = now or timezone.now()
     soon = now + timedelta(days=30)
     today = timezone.localdate(now)
@@ -381,6 +453,7 @@ def action_list(*, now: datetime | None = None) -> dict:
             Wallet.objects.annotate(spendable=F("balance") - F("held"))
             .filter(spendable__lt=F("organization__low_balance_threshold"))
             .select_related("organization")
+            .only("organization__name")
             .order_by("spendable", "organization__name")[:ACTION_LIST_LIMIT]
         ),
         "expiring": list(
@@ -388,23 +461,70 @@ def action_list(*, now: datetime | None = None) -> dict:
                 kind=Kind.REGISTRATION, remaining__gt=0, expires_at__gt=now, expires_at__lte=soon
             )
             .select_related("wallet__organization")
+            .only("remaining", "expires_at", "wallet__organization__name")
             .order_by("expires_at")[:ACTION_LIST_LIMIT]
         ),
         "awaiting_credits": list(
             Ticket.objects.filter(status=Ticket.Status.AWAITING_CREDITS)
             .select_related("organization")
+            .only("reference", "organization__name")
             .order_by("last_activity_at")[:ACTION_LIST_LIMIT]
         ),
         "contracts": list(
             Contract.objects.filter(ends_on__gte=today, ends_on__lte=today + timedelta(days=30))
             .select_related("organization", "product")
+            .only("ends_on", "organization__name", "product__name")
             .order_by("ends_on")[:ACTION_LIST_LIMIT]
         ),
     }
 
 
+CSAT_SQL = """
+SELECT r.month, r.technician_id, u.full_name, u.email, r.average, r.count
+FROM (
+    SELECT date_trunc('month', created_at AT TIME ZONE %(zone)s) AS month, technician_id,
+           AVG(score) AS average, COUNT(*) AS count,
+           GROUPING(date_trunc('month', created_at AT TIME ZONE %(zone)s)) AS whole_period
+    FROM reports_rating
+    WHERE created_at >= %(starts_at)s AND created_at < %(ends_at)s {only_technician}
+    GROUP BY GROUPING SETS (
+        (date_trunc('month', created_at AT TIME ZONE %(zone)s), technician_id), (technician_id)
+    )
+) r
+LEFT JOIN accounts_user u ON u.id = r.technician_id
+ORDER BY r.whole_period, r.month, u.full_name, u.email
+"""
+
+
 def csat(scope: StaffScope, period: Period) -> list[dict]:
-    """Average rating and count per technician and month of the period (one query)."""
+    """Average rating and count per technician and month of the period, then per
+    technician over the whole period (``month`` None). One query: the ratings are grouped
+    (GROUPING SETS on PostgreSQL) before the technicians' names are joined."""
+    if not _postgres():
+        return _csat_orm(scope, period)
+    one = scope.technician is not None
+    rows = _rows(
+        CSAT_SQL.format(only_technician="AND technician_id = %(person)s" if one else ""),
+        {
+            "zone": timezone.get_current_timezone_name(),
+            "starts_at": period.starts_at,
+            "ends_at": period.ends_at,
+            "person": scope.technician.pk if one else None,
+        },
+    )
+    return [
+        {
+            "month": _month(r["month"]) if r["month"] is not None else None,
+            "technician": r["full_name"] or r["email"] or "—",
+            "average": round(float(r["average"]), 2),
+            "count": r["count"],
+        }
+        for r in rows
+    ]
+
+
+def _csat_orm(scope: StaffScope, period: Period) -> list[dict]:
+    """The same rows on other databases (SQLite); the whole-period rows added in Python."""
     ratings = Rating.objects.filter(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
     if scope.technician is not None:
         ratings = ratings.filter(technician=scope.technician)
@@ -415,15 +535,25 @@ def csat(scope: StaffScope, period: Period) -> list[dict]:
         .annotate(average=Avg("score"), count=Count("pk"))
         .order_by("month", "technician__full_name")
     )
-    return [
-        {
-            "month": _month(r["month"]),
-            "technician": r["technician__full_name"] or r["technician__email"] or "—",
-            "average": round(r["average"], 2),
-            "count": r["count"],
-        }
-        for r in rows
-    ]
+    result, totals = [], {}
+    for r in rows:
+        name = r["technician__full_name"] or r["technician__email"] or "—"
+        result.append(
+            {
+                "month": _month(r["month"]),
+                "technician": name,
+                "average": round(r["average"], 2),
+                "count": r["count"],
+            }
+        )
+        total = totals.setdefault(r["technician_id"], [name, 0, 0])
+        total[1] += r["average"] * r["count"]
+        total[2] += r["count"]
+    for name, score, count in sorted(totals.values(), key=lambda t: t[0]):
+        result.append(
+            {"month": None, "technician": name, "average": round(score / count, 2), "count": count}
+        )
+    return result
 
 
 @dataclass
@@ -485,24 +615,112 @@ def client_charges(organization: Organization, period: Period) -> QuerySet[Ticke
     )
 
 
-def consumed_per_month(organization: Organization, period: Period) -> list[tuple[date, int]]:
-    """Credits consumed in each month of the period, zero months included (one query)."""
+def _consumption(organization: Organization, period: Period, since: datetime | None = None):
+    """Credits consumed per month of the period (zero months included) and, with
+    ``since``, in total since that moment: one query over the ledger's hourly sums
+    (reports.LedgerHour, kept by a trigger), at most 24 rows a day whatever the entries.
+    ``since`` counts from the start of its hour."""
+    if since is not None:
+        since = since.replace(minute=0, second=0, microsecond=0)
+    start = period.starts_at if since is None else min(period.starts_at, since)
+    in_period = Q(hour__gte=period.starts_at, hour__lt=period.ends_at)
     rows = (
-        LedgerEntry.objects.filter(
-            wallet__organization=organization,
-            kind=Kind.CONSUMPTION,
-            created_at__gte=period.starts_at,
-            created_at__lt=period.ends_at,
+        LedgerHour.objects.filter(
+            organization_id=organization.pk, kind=Kind.CONSUMPTION, hour__gte=start
         )
-        .annotate(month=TruncMonth("created_at"))
+        .filter(in_period if since is None else Q())
+        .annotate(month=TruncMonth("hour"))
         .order_by()
         .values("month")
-        .annotate(total=-Sum("amount"))
+        .annotate(
+            total=Coalesce(-Sum("amount", filter=in_period), 0),
+            recent=Coalesce(
+                -Sum("amount", filter=Q(hour__gte=since)) if since is not None else Value(0),
+                0,
+            ),
+        )
     )
     totals = dict.fromkeys(period.months, 0)
+    recent = 0
     for row in rows:
-        totals[_month(row["month"])] = row["total"] or 0
-    return sorted(totals.items())
+        if row["total"]:
+            totals[_month(row["month"])] = row["total"]
+        recent += row["recent"] or 0
+    return sorted(totals.items()), recent
+
+
+def consumed_per_month(organization: Organization, period: Period) -> list[tuple[date, int]]:
+    """Credits consumed in each month of the period, zero months included (one query)."""
+    return _consumption(organization, period)[0]
+
+
+BREAKDOWNS_SQL = """
+SELECT GROUPING(p.name, u.full_name, c.kind, c.ticket_id) AS dimension,
+       p.name AS product, u.full_name, u.email, c.kind,
+       c.ticket_id, t.reference, t.subject, MAX(c.created_at) AS last,
+       SUM(c.credits) AS credits, SUM(c.minutes) AS minutes,
+       COUNT(DISTINCT c.ticket_id) AS tickets
+FROM tickets_ticketcharge c
+JOIN tickets_ticket t ON t.id = c.ticket_id
+JOIN accounts_user u ON u.id = t.requester_id
+LEFT JOIN tickets_product p ON p.id = t.product_id
+WHERE t.organization_id = %(organization)s AND c.outcome = %(charged)s
+  AND c.created_at >= %(starts_at)s AND c.created_at < %(ends_at)s
+GROUP BY GROUPING SETS (
+    (p.name), (u.full_name, u.email), (c.kind), (c.ticket_id, t.reference, t.subject)
+)
+ORDER BY dimension, SUM(c.credits) DESC
+"""
+# GROUPING(product, requester, kind, ticket): the bit of each column left out is 1.
+_DIMENSIONS = {0b0111: "product", 0b1011: "requester", 0b1101: "kind", 0b1110: "ticket"}
+PER_TICKET_LIMIT = 50
+
+
+def breakdowns(organization: Organization, period: Period) -> dict[str, list[dict]]:
+    """Credits charged and real minutes by product, by requester, by kind of work, and
+    per ticket (the PER_TICKET_LIMIT last charged, newest first, under "ticket"): one
+    query with GROUPING SETS on PostgreSQL (one scan of the charges), four elsewhere."""
+    if not _postgres():
+        result = {
+            by: breakdown(organization, period, by) for by in ("product", "requester", "kind")
+        }
+        result["ticket"] = minutes_against_credits(organization, period, limit=PER_TICKET_LIMIT)
+        return result
+    rows = _rows(
+        BREAKDOWNS_SQL,
+        {
+            "organization": organization.pk,
+            "charged": TicketCharge.Outcome.CHARGED,
+            "starts_at": period.starts_at,
+            "ends_at": period.ends_at,
+        },
+    )
+    kinds = dict(Ticket.Kind.choices)
+    result = {"product": [], "requester": [], "kind": [], "ticket": []}
+    for row in rows:
+        by = _DIMENSIONS[row["dimension"]]
+        figures = {k: row[k] for k in ("credits", "minutes", "tickets")}
+        if by == "ticket":
+            result[by].append(
+                {
+                    "ticket_id": row["ticket_id"],
+                    "ticket__reference": row["reference"],
+                    "ticket__subject": row["subject"],
+                    "last": row["last"],
+                    **figures,
+                }
+            )
+            continue
+        if by == "product":
+            name = row["product"] if row["product"] is not None else "—"
+        elif by == "requester":
+            name = row["full_name"] or row["email"]
+        else:  # kept lazy: a cached breakdown is shown in each reader's language
+            name = kinds.get(row["kind"], row["kind"])
+        result[by].append({"label": name if by == "kind" else str(name), **figures})
+    result["ticket"].sort(key=lambda r: (r["last"], r["ticket_id"]), reverse=True)
+    del result["ticket"][PER_TICKET_LIMIT:]
+    return result
 
 
 def breakdown(organization: Organization, period: Period, by: str) -> list[dict]:
@@ -528,11 +746,9 @@ def breakdown(organization: Organization, period: Period, by: str) -> list[dict]
         name = row[label]
         if by == "kind":
             name = kinds.get(name, name)
-        elif by == "requester":
-            name = name or row["ticket__requester__email"]
-        result.append(
-            {"label": str(name), **{k: row[k] for k in ("credits", "minutes", "tickets")}}
-        )
+        else:
+            name = str(name or row.get("ticket__requester__email"))
+        result.append({"label": name, **{k: row[k] for k in ("credits", "minutes", "tickets")}})
     return result
 
 
@@ -543,28 +759,28 @@ def minutes_against_credits(organization: Organization, period: Period, *, limit
         .order_by()
         .values("ticket_id", "ticket__reference", "ticket__subject")
         .annotate(minutes=Sum("minutes"), credits=Sum("credits"), last=Max("created_at"))
-        .order_by("-last")[:limit]
+        .order_by("-last", "-ticket_id")[:limit]
     )
 
 
-def forecast(organization: Organization, *, now: datetime | None = None) -> Forecast:
-    """When the balance runs out at the pace of the last FORECAST_DAYS (two queries)."""
-    now = now or timezone.now()
-    balance = credit_selectors.balance(organization)
-    spent = (
-        LedgerEntry.objects.filter(
-            wallet__organization=organization,
-            kind=Kind.CONSUMPTION,
-            created_at__gte=now - timedelta(days=FORECAST_DAYS),
-        ).aggregate(total=Coalesce(-Sum("amount"), 0))["total"]
-        or 0
-    )
+def _forecast(balance: int, spent: int, now: datetime) -> Forecast:
     per_day = spent / FORECAST_DAYS
     runs_out = None
     if balance > 0 and per_day > 0:
         days = balance / per_day
         runs_out = timezone.localdate(now) + timedelta(days=min(math.floor(days), 365 * 20))
     return Forecast(balance=balance, per_day=per_day, runs_out_on=runs_out)
+
+
+def forecast(organization: Organization, *, now: datetime | None = None) -> Forecast:
+    """When the balance runs out at the pace of the last FORECAST_DAYS (two queries; the
+    pace counts from the start of the hour FORECAST_DAYS ago)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=FORECAST_DAYS)
+    spent = _consumption(
+        organization, Period(timezone.localdate(now), timezone.localdate(now)), since
+    )[1]
+    return _forecast(credit_selectors.balance(organization), spent, now)
 
 
 def expiring_lots(organization: Organization, *, now: datetime | None = None, limit: int = 10):
@@ -580,10 +796,14 @@ def expiring_lots(organization: Organization, *, now: datetime | None = None, li
 
 
 def last_charges(organization: Organization, *, limit: int = 10):
+    """The last consumptions, newest first: the wallet is named by a subquery so that the
+    plan walks the (wallet, kind, created_at) index backwards (a join made PostgreSQL
+    walk every organization's entries by time: 11 ms at 100,000 entries)."""
+    wallet = Wallet.objects.filter(organization_id=organization.pk).values("pk")[:1]
     return list(
-        LedgerEntry.objects.filter(
-            wallet__organization=organization, kind=Kind.CONSUMPTION
-        ).order_by("-created_at", "-pk")[:limit]
+        LedgerEntry.objects.filter(wallet_id=Subquery(wallet), kind=Kind.CONSUMPTION)
+        .only("created_at", "reason", "amount", "kind")
+        .order_by("-created_at", "-pk")[:limit]
     )
 
 
@@ -616,18 +836,63 @@ class ClientUsage:
     billing: dict
 
 
+# How long the charged part of a usage page (breakdowns, per ticket) stays cached, in
+# seconds. A new charge changes the key at once (below); this only bounds how long a
+# renamed product, requester or ticket subject shows its old name.
+USAGE_CACHE_SECONDS = 600
+
+
+def _cache_get(key: str):
+    """The cached value, or None when absent or when the cache cannot be reached: a Redis
+    outage costs the cache's short socket timeout, never the page."""
+    try:
+        return cache.get(key)
+    except Exception as exc:  # any cache failure degrades to computing the figures
+        logger.warning("reports: cache unavailable (%s); computing the figures", exc)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception as exc:
+        logger.warning("reports: cache unavailable (%s); figures not cached", exc)
+
+
+def charged_figures(organization: Organization, period: Period, last_charge_id: int):
+    """The breakdowns and the per-ticket minutes and credits (one query on PostgreSQL),
+    cached per
+    organization and period under the id of the organization's last consumption entry:
+    every charged charge has its own consumption entry (the constraint
+    ``ticketcharge_ledger_iff_charged``), entries are append-only and never dated before
+    the wallet's last one, so a new charge is a new last id and a new key."""
+    key = f"reports:usage:{organization.pk}:{period.start}:{period.end}:{last_charge_id}"
+    figures = _cache_get(key)
+    if figures is None:
+        figures = breakdowns(organization, period)
+        _cache_set(key, figures, USAGE_CACHE_SECONDS)
+    return figures
+
+
 def client_usage(organization: Organization, period: Period) -> ClientUsage:
-    """Everything the client's usage page shows (11 queries, whatever the data)."""
+    """Everything the client's usage page shows, in a fixed number of queries whatever
+    the data: 7 on PostgreSQL (consumption per month with the 90-day pace, balance,
+    expiring lots, last charges, last invoice, pending orders, and the breakdowns with the
+    per-ticket figures), 6 when those come from the cache."""
+    now = timezone.now()
+    per_month, spent = _consumption(organization, period, now - timedelta(days=FORECAST_DAYS))
+    charges = last_charges(organization)
+    parts = charged_figures(organization, period, charges[0].pk if charges else 0)
     return ClientUsage(
         organization=organization,
         period=period,
-        per_month=consumed_per_month(organization, period),
-        by_product=breakdown(organization, period, "product"),
-        by_requester=breakdown(organization, period, "requester"),
-        by_kind=breakdown(organization, period, "kind"),
-        per_ticket=minutes_against_credits(organization, period),
-        forecast=forecast(organization),
-        expiring=expiring_lots(organization),
-        charges=last_charges(organization),
+        per_month=per_month,
+        by_product=parts["product"],
+        by_requester=parts["requester"],
+        by_kind=parts["kind"],
+        per_ticket=parts["ticket"],
+        forecast=_forecast(credit_selectors.balance(organization), spent, now),
+        expiring=expiring_lots(organization, now=now),
+        charges=charges,
         billing=billing_panel(organization),
     )

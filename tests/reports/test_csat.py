@@ -96,7 +96,9 @@ def test_csat_per_technician_and_month(client_client, resolved, technician, admi
     scope, _ = selectors.staff_scope(admin_user)
     today = timezone.localdate()
     rows = selectors.csat(scope, Period(today.replace(day=1), today))
-    assert [(r["technician"], r["average"], r["count"]) for r in rows] == [
-        (technician.full_name, 4.0, 1)
+    # Per month, then the whole period (month None), grouped in one query.
+    assert [(r["month"], r["technician"], r["average"], r["count"]) for r in rows] == [
+        (today.replace(day=1), technician.full_name, 4.0, 1),
+        (None, technician.full_name, 4.0, 1),
     ]
     del mail.outbox[:]

@@ -8,7 +8,7 @@ from reports import selectors, services
 from reports.models import TicketTimes
 from reports.periods import Period, last_months
 
-from .conftest import madrid
+from .conftest import at, madrid, resolve
 
 FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
 
@@ -85,3 +85,48 @@ def test_client_usage_breakdowns_and_minutes_against_credits(scenario, client_us
     assert sum(total for _m, total in per_month) == 90
     assert usage.by_kind == [{"label": "Consultation", "credits": 90, "minutes": 60, "tickets": 3}]
     assert [(r["minutes"], r["credits"]) for r in usage.per_ticket] == [(20, 30)] * 3
+
+
+def test_a_new_charge_shows_at_once_despite_the_cache(scenario, client_user, technician):
+    from tests.tickets.factories import open_ticket
+
+    usage = selectors.client_usage(client_user.organization, FEBRUARY)  # cached now
+    assert usage.by_kind[0]["credits"] == 90
+    with at(madrid(2026, 2, 20, 10)):
+        ticket = open_ticket(client_user)
+    with at(madrid(2026, 2, 20, 11)):
+        resolve(ticket, technician)  # 20 minutes: 30 credits, a new consumption entry
+    usage = selectors.client_usage(client_user.organization, FEBRUARY)
+    assert [(r["credits"], r["minutes"], r["tickets"]) for r in usage.by_kind] == [(120, 80, 4)]
+    assert len(usage.per_ticket) == 4
+
+
+def test_workload_in_one_query_against_the_scenario(scenario, client_user, technician, admin_user):
+    """The week of Monday 16 February: the three tickets' 20 minutes each were logged on
+    the 16th, 18th and 19th; their charges (30 credits each) in February; one more ticket
+    is open and assigned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.tickets.factories import open_ticket
+    from tickets import services as ticket_services
+
+    with at(madrid(2026, 2, 20, 9)):
+        ticket_services.assign(open_ticket(client_user), technician, by=technician)
+    now = madrid(2026, 2, 20, 12)
+    scope, _ = selectors.staff_scope(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.workload(scope, FEBRUARY, now=now)
+    figures = [(p.pk, p.open_assigned, p.minutes_week, p.credits_charged) for p in rows]
+    assert figures == [(technician.pk, 1, 60, 90)]  # the admin has no work: not listed
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
+    assert [
+        (p.pk, p.open_assigned, p.minutes_week, p.credits_charged)
+        for p in selectors._workload_orm(scope, FEBRUARY, date(2026, 2, 16))
+    ] == figures
+    # The next week: no minutes yet, the open ticket still counts, February's credits too.
+    later = selectors.workload(scope, FEBRUARY, now=madrid(2026, 2, 23, 12))
+    assert [(p.open_assigned, p.minutes_week, p.credits_charged) for p in later] == [(1, 0, 90)]
+    mine, _ = selectors.staff_scope(technician)
+    assert [p.pk for p in selectors.workload(mine, FEBRUARY, now=now)] == [technician.pk]
