@@ -100,6 +100,16 @@ def test_expired_contracts_are_not_candidates(ana, client_org):
     assert not ticket.product_to_confirm
 
 
+@pytest.fixture(autouse=True)
+def _technician_reads_english(request):
+    """The pages follow the user's language: the technician's here is English (the
+    client's, Spanish)."""
+    if "technician" in request.fixturenames:
+        technician = request.getfixturevalue("technician")
+        technician.language = "en"
+        technician.save(update_fields=["language"])
+
+
 @pytest.fixture
 def to_confirm(ana, blog):
     ticket = receive_email(_mail("Una consulta", "No sé qué pasa.")).ticket
@@ -220,3 +230,12 @@ def test_only_staff_set_products(ana, to_confirm):
     tienda = selectors.contracted_products(to_confirm.organization)[1]
     with pytest.raises(services.NotAllowed):
         services.set_product(to_confirm, tienda, by=ana)
+
+
+def test_banner_in_spanish(client, to_confirm):
+    from tests.accounts.factories import TechnicianFactory
+
+    client.force_login(TechnicianFactory(language="es"))
+    page = client.get(to_confirm.get_absolute_url()).content.decode()
+    assert "Producto por confirmar" in page
+    assert "Confirmar el producto" in page
