@@ -291,6 +291,22 @@ def _append(record, parsed, ticket: Ticket, sender: User) -> Result:
     return _finish(record, Outcome.APPENDED, reason, ticket=ticket, message=message)
 
 
+def _dkim_forged(record: InboundEmail, parsed: parsing.ParsedEmail) -> str:
+    """Without a trusted Authentication-Results, our own DKIM/DMARC check of mail From a
+    user's (or allowed contact's) address; "" when not forged or not checked."""
+    if settings.INBOUND_AUTHSERV_ID or not getattr(settings, "INBOUND_VERIFY_DKIM", False):
+        return ""
+    known = (
+        User.objects.filter(email__iexact=parsed.sender).exists()
+        or AllowedSender.objects.filter(email=parsed.sender).exists()
+    )
+    if not known or record.size > settings.INBOUND_EMAIL_MAX_BYTES:
+        return ""
+    from . import dmarc
+
+    return dmarc.forged(bytes(record.raw), parsed.sender)
+
+
 def _decide(record: InboundEmail, parsed: parsing.ParsedEmail) -> Result:
     if parsed.automatic:
         return _finish(record, Outcome.IGNORED, _("Automatic mail (%s).") % parsed.automatic)
@@ -300,6 +316,10 @@ def _decide(record: InboundEmail, parsed: parsing.ParsedEmail) -> Result:
         return _finish(record, Outcome.IGNORED, _("Mail from our own address."))
     if why := parsing.forged(parsed, settings.INBOUND_AUTHSERV_ID):
         # No answer: it would go to the person whose address was forged.
+        return _reject(
+            record, parsed, _("The sender's address is forged (%s).") % why, answer=False
+        )
+    if why := _dkim_forged(record, parsed):
         return _reject(
             record, parsed, _("The sender's address is forged (%s).") % why, answer=False
         )
