@@ -31,12 +31,26 @@ class MailboxForm(forms.ModelForm):
             "host",
             "port",
             "use_ssl",
+            "tls_ca_certificate",
             "username",
             "password",
             "folder",
             "processed_folder",
             "active",
         )
+
+    def clean_tls_ca_certificate(self):
+        pem = self.cleaned_data.get("tls_ca_certificate", "").strip()
+        if pem:
+            import ssl
+
+            try:
+                ssl.create_default_context(cadata=pem)
+            except (ssl.SSLError, ValueError) as exc:
+                raise forms.ValidationError(
+                    _("This is not a PEM certificate (-----BEGIN CERTIFICATE----- …).")
+                ) from exc
+        return pem
 
     def clean(self):
         cleaned = super().clean()

@@ -19,6 +19,17 @@ class Mailbox(models.Model):
     host = models.CharField(_("IMAP host"), max_length=255)
     port = models.PositiveIntegerField(_("port"), default=993)
     use_ssl = models.BooleanField(_("TLS (IMAPS)"), default=True)
+    # The certificate is always verified (host name and chain). A server with a private or
+    # self-signed certificate is trusted by pasting its CA certificate here.
+    tls_ca_certificate = models.TextField(
+        _("CA certificate to trust (PEM)"),
+        blank=True,
+        max_length=20000,
+        help_text=_(
+            "Only for a server whose certificate is self-signed or from a private CA. "
+            "Empty: the system's certificate authorities."
+        ),
+    )
     username = models.CharField(_("user"), max_length=255)
     # A vault token (tickets.crypto), never the password itself.
     password_token = models.TextField(_("password (encrypted)"), blank=True, editable=False)

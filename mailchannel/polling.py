@@ -12,6 +12,7 @@ import contextlib
 import imaplib
 import logging
 import re
+import ssl
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -47,11 +48,23 @@ def set_password(mailbox: Mailbox, password: str) -> None:
     mailbox.password_token = crypto.encrypt({"password": password})
 
 
+def tls_context(mailbox: Mailbox) -> ssl.SSLContext:
+    """A context that verifies the server's certificate and host name: against the
+    mailbox's CA certificate when it has one, else the system's. Raises ssl.SSLError or
+    ValueError (a CA certificate that is not PEM)."""
+    return ssl.create_default_context(cadata=mailbox.tls_ca_certificate.strip() or None)
+
+
 @sensitive_variables("password")
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     password = crypto.decrypt(mailbox.password_token)["password"] if mailbox.password_token else ""
-    cls = imaplib.IMAP4_SSL if mailbox.use_ssl else imaplib.IMAP4
-    connection = cls(mailbox.host, mailbox.port, timeout=IMAP_TIMEOUT)
+    if mailbox.use_ssl:
+        # imaplib's own default context checks no certificate: never use it.
+        connection = imaplib.IMAP4_SSL(
+            mailbox.host, mailbox.port, ssl_context=tls_context(mailbox), timeout=IMAP_TIMEOUT
+        )
+    else:
+        connection = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=IMAP_TIMEOUT)
     connection.login(mailbox.username, password)
     return connection
 
@@ -112,7 +125,15 @@ def poll(mailbox: Mailbox) -> PollResult:
     result = PollResult()
     try:
         connection = _connect(mailbox)
-    except (TimeoutError, OSError, imaplib.IMAP4.error, crypto.VaultError) as exc:
+    except ssl.SSLCertVerificationError as exc:
+        result.error = _(
+            "Cannot log in to %(host)s: its TLS certificate is not trusted (%(error)s). "
+            "If the server's certificate is self-signed or from a private CA, paste that CA "
+            "certificate in the mailbox."
+        ) % {"host": mailbox.host, "error": exc.verify_message or exc}
+        _fail(mailbox, result.error)
+        return result
+    except (TimeoutError, OSError, ValueError, imaplib.IMAP4.error, crypto.VaultError) as exc:
         result.error = _("Cannot log in to %(host)s: %(error)s") % {
             "host": mailbox.host,
             "error": exc.message if isinstance(exc, crypto.VaultError) else exc,

@@ -212,6 +212,26 @@ def _finish(record, outcome, reason, *, ticket=None, message=None, follows=None)
     return Result(outcome, ticket, record.reason)
 
 
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` names the product ``name`` as a whole word (without case)."""
+    return re.search(rf"(?<!\w){re.escape(name.strip())}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _product(parsed: parsing.ParsedEmail, products: list) -> tuple:
+    """The product the ticket is about, and whether a technician must confirm it: the only
+    one under contract; else the only one the subject or text names; else the first by
+    name, to confirm."""
+    if len(products) == 1:
+        return products[0], False
+    text = f"{parsed.subject}\n{parsed.text or parsed.full_text}"
+    named = [p for p in products if p.name.strip() and _names(text, p.name)]
+    # "Tienda Pro" names Tienda Pro, not also Tienda.
+    named = [p for p in named if not any(o is not p and _names(o.name, p.name) for o in named)]
+    if len(named) == 1:
+        return named[0], False
+    return products[0], True
+
+
 def _open(record, parsed, sender: User, *, follows: Ticket | None = None) -> Result:
     organization = sender.organization
     checks = [c for c in ticket_selectors.contract_overview(organization) if c.ok]
@@ -223,9 +243,7 @@ def _open(record, parsed, sender: User, *, follows: Ticket | None = None) -> Res
             else _("Your organization has no active maintenance contract.")
         )
         return _reject(record, parsed, reason)
-    # One covered product: the ticket is about it. Several: the first by name, and the
-    # reason says a technician should confirm it (the ticket needs a product).
-    product = checks[0].product
+    product, to_confirm = _product(parsed, [c.product for c in checks])
     files, refused = _files(parsed)
     subject = (parsed.subject or _("(no subject)"))[:200]
     try:
@@ -238,12 +256,13 @@ def _open(record, parsed, sender: User, *, follows: Ticket | None = None) -> Res
             description=_body(parsed, refused, follows=follows),
             channel=Ticket.Channel.EMAIL,
             attachments=tuple(files),
+            product_to_confirm=to_confirm,
         )
     except NoActiveContract as exc:
         return _reject(record, parsed, exc.message)
     reason = _("Ticket %(reference)s opened.") % {"reference": ticket.reference}
-    if len(checks) > 1:
-        reason += " " + _("Several products are covered: check the product.")
+    if to_confirm:
+        reason += " " + _("Several products are covered: a technician confirms the product.")
     return _finish(record, Outcome.CREATED, reason, ticket=ticket, follows=follows)
 
 
@@ -272,6 +291,22 @@ def _append(record, parsed, ticket: Ticket, sender: User) -> Result:
     return _finish(record, Outcome.APPENDED, reason, ticket=ticket, message=message)
 
 
+def _dkim_forged(record: InboundEmail, parsed: parsing.ParsedEmail) -> str:
+    """Without a trusted Authentication-Results, our own DKIM/DMARC check of mail From a
+    user's (or allowed contact's) address; "" when not forged or not checked."""
+    if settings.INBOUND_AUTHSERV_ID or not getattr(settings, "INBOUND_VERIFY_DKIM", False):
+        return ""
+    known = (
+        User.objects.filter(email__iexact=parsed.sender).exists()
+        or AllowedSender.objects.filter(email=parsed.sender).exists()
+    )
+    if not known or record.size > settings.INBOUND_EMAIL_MAX_BYTES:
+        return ""
+    from . import dmarc
+
+    return dmarc.forged(bytes(record.raw), parsed.sender)
+
+
 def _decide(record: InboundEmail, parsed: parsing.ParsedEmail) -> Result:
     if parsed.automatic:
         return _finish(record, Outcome.IGNORED, _("Automatic mail (%s).") % parsed.automatic)
@@ -281,6 +316,10 @@ def _decide(record: InboundEmail, parsed: parsing.ParsedEmail) -> Result:
         return _finish(record, Outcome.IGNORED, _("Mail from our own address."))
     if why := parsing.forged(parsed, settings.INBOUND_AUTHSERV_ID):
         # No answer: it would go to the person whose address was forged.
+        return _reject(
+            record, parsed, _("The sender's address is forged (%s).") % why, answer=False
+        )
+    if why := _dkim_forged(record, parsed):
         return _reject(
             record, parsed, _("The sender's address is forged (%s).") % why, answer=False
         )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.change_status, name="change_status"),
     path("<int:pk>/note/", views.note, name="note"),
     path("<int:pk>/out-of-scope/", views.out_of_scope, name="out_of_scope"),
+    path("<int:pk>/product/", views.set_product, name="set_product"),
     # Time, charging, estimates (technicians)
     path("<int:pk>/time/", views.time_add, name="time_add"),
     path("time/<int:pk>/edit/", views.time_edit, name="time_edit"),

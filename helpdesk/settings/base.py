@@ -598,6 +598,13 @@ INBOUND_AUTO_ANSWERS_PER_DAY = env.int("INBOUND_AUTO_ANSWERS_PER_DAY", default=3
 # when it says DMARC (or SPF without DKIM) failed, the From is forged and the mail refused.
 # Empty: not checked.
 INBOUND_AUTHSERV_ID = env.str("INBOUND_AUTHSERV_ID", default="")
+# Without INBOUND_AUTHSERV_ID we verify DKIM and DMARC ourselves (mailchannel/dmarc.py): mail
+# From a user's domain publishing DMARC p=reject/quarantine without a valid aligned DKIM
+# signature is refused. The DNS servers to ask ("ip" or "ip:port", comma-separated; empty:
+# the system's) and the timeout of a lookup, in seconds.
+INBOUND_VERIFY_DKIM = env.bool("INBOUND_VERIFY_DKIM", default=True)
+INBOUND_DNS_SERVERS = env.list("INBOUND_DNS_SERVERS", default=[])
+INBOUND_DNS_TIMEOUT = env.float("INBOUND_DNS_TIMEOUT", default=5.0)
 # How often beat polls the active mailboxes (seconds).
 INBOUND_POLL_SECONDS = env.int("INBOUND_POLL_SECONDS", default=60)
 # The inbound webhook's basic-auth secret, "user:password" (anymail's WEBHOOK_SECRET), and

@@ -117,3 +117,28 @@ def mailbox(dovecot, db):
     polling.set_password(box, dovecot["password"])
     box.save()
     return box
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls():
+    """A dovecot that speaks only IMAP over TLS (``ssl = required``), with a self-signed
+    certificate for 127.0.0.1: always our own instance, on the port after the plain one's."""
+    import os
+
+    from mailchannel import testing
+
+    if testing.available() is None:
+        pytest.skip("dovecot is not installed here: apt-get install dovecot-imapd")
+    port = int(os.environ.get("IMAP_TEST_PORT") or 8643) + 50
+    while testing.answers(port) or testing.answers(port, tls=True):
+        port += 1
+    root = Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-tls-"))
+    server = testing.start(root, port, tls=True)
+    yield {
+        "port": server.port,
+        "user": server.user,
+        "password": server.password,
+        "certificate": server.certificate,
+    }
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)

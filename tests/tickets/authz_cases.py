@@ -94,6 +94,7 @@ CASES = {
     "tickets:change_status": Case(Access.STAFF, kwargs=_ticket),
     "tickets:note": Case(Access.STAFF, kwargs=_ticket),
     "tickets:out_of_scope": Case(Access.STAFF, kwargs=_ticket),
+    "tickets:set_product": Case(Access.STAFF, kwargs=_ticket),
     # Time, charging, estimates, the vault
     "tickets:time_add": Case(Access.STAFF, kwargs=_ticket),
     "tickets:time_edit": Case(Access.STAFF, kwargs=lambda v: _pk(v, "time_entry")),

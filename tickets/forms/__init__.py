@@ -185,6 +185,28 @@ class OutOfScopeForm(_OwnIds, forms.Form):
     )
 
 
+class ProductForm(_OwnIds, forms.Form):
+    """A technician confirms or changes a ticket's product (``services.set_product`` checks
+    that it is under the organization's active contracts)."""
+
+    ID_PREFIX = "product"
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.all(),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        error_messages={
+            "invalid_choice": _("Choose one of the products of the list."),
+            "required": _("Choose one of the products of the list."),
+        },
+    )
+
+    def __init__(self, *args, products=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The chooser lists the organization's contracted products; a POST may name any
+        # product id, and the service refuses one outside those contracts.
+        self.fields["product"].choices = [(p.pk, p.name) for p in products]
+
+
 class RenewalForm(forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.all(), widget=forms.HiddenInput)
 

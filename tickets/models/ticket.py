@@ -104,6 +104,9 @@ class Ticket(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="tickets"
     )
+    # Set when the ticket came by email and could be about several contracted products:
+    # the staff page asks a technician to confirm or change it (``services.set_product``).
+    product_to_confirm = models.BooleanField(_("product to confirm"), default=False)
     kind = models.CharField(_("kind"), max_length=20, choices=TicketKind.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     channel = models.CharField(
@@ -288,6 +291,33 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+
+class ProductChange(models.Model):
+    """Who confirmed or changed a ticket's product, from which to which, and when."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="product_changes")
+    from_product = models.ForeignKey(
+        Product, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_product = models.ForeignKey(
+        Product,
+        verbose_name=pgettext_lazy("new product", "to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("product change")
+        verbose_name_plural = _("product changes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.from_product_id} → {self.to_product_id}"
 
 
 class AssignmentAction(models.TextChoices):

@@ -34,6 +34,7 @@ from ..models import (
     Contract,
     Message,
     Product,
+    ProductChange,
     RenewalReason,
     RenewalRequest,
     StatusChange,
@@ -134,6 +135,11 @@ def contract_overview(organization: Organization) -> list[ContractCheck]:
             ContractCheck(check.product, check.status, check.contract, pending.get(product.pk))
         )
     return checks
+
+
+def contracted_products(organization: Organization) -> list[Product]:
+    """The products ``organization`` has an active contract for today, by name."""
+    return [check.product for check in contract_overview(organization) if check.ok]
 
 
 # --- Tickets ---------------------------------------------------------------------------
@@ -259,8 +265,9 @@ def status_history(ticket: Ticket) -> list[StatusChange]:
 @dataclass(frozen=True)
 class HistoryEntry:
     """One line of a ticket's history: a status change (``action`` "status", with the
-    labels of both statuses) or an assignment change (``action`` "assigned" or
-    "unassigned", with the technician's name)."""
+    labels of both statuses), an assignment change (``action`` "assigned" or
+    "unassigned", with the technician's name) or a product confirmed or changed
+    (``action`` "product", the products' names in ``from_status`` and ``to_status``)."""
 
     at: datetime
     action: str
@@ -314,8 +321,20 @@ def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
         tech_full=F("technician__full_name"),
         tech_email=F("technician__email"),
     )
+    products = ProductChange.objects.filter(ticket=ticket).annotate(
+        at=F("created_at"),
+        order=F("pk"),
+        action=Value("product", output_field=_TEXT),
+        old=F("from_product__name"),
+        new=F("to_product__name"),
+        by_full=F("by__full_name"),
+        by_email=F("by__email"),
+        tech_full=Value("", output_field=_TEXT),
+        tech_email=Value("", output_field=_TEXT),
+    )
     rows = statuses.values_list(*columns).union(
         assignments.values_list(*["action_" if c == "action" else c for c in columns]),
+        products.values_list(*columns),
         all=True,
     )
     label = dict(Ticket.Status.choices)
@@ -324,8 +343,8 @@ def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
             at=at,
             action=action,
             by_name=by_full or by_email,
-            from_status=str(label.get(old, old)),
-            to_status=str(label.get(new, new)),
+            from_status=str(label.get(old, old)) if action == "status" else old,
+            to_status=str(label.get(new, new)) if action == "status" else new,
             technician_name=tech_full or tech_email,
         )
         for at, _order, action, old, new, by_full, by_email, tech_full, tech_email in rows

@@ -34,7 +34,7 @@ from .estimates import (
     sweep_covered_tickets,
     update_security_checklist,
 )
-from .opening import open_ticket, request_renewal
+from .opening import open_ticket, request_renewal, set_product
 from .status import (
     assign,
     change_status,
@@ -102,6 +102,7 @@ __all__ = [
     "reveal_credential",
     "rotate_all",
     "send_estimate",
+    "set_product",
     "set_reveal_emails",
     "start_timer",
     "stop_timer",

@@ -10,8 +10,8 @@ from notifications.webhooks import WebhookEvent, queue_ticket_event
 from .. import clock, limits, search, selectors
 from ..attachments import check_uploads
 from ..errors import NoActiveContract, NotAllowed, TicketError
-from ..models import Product, RenewalRequest, Ticket, TicketSequence
-from .common import check_length, store_files
+from ..models import Product, ProductChange, RenewalRequest, Ticket, TicketSequence
+from .common import check_length, check_staff, lock, store_files
 
 
 def _next_reference(year: int) -> str:
@@ -38,9 +38,13 @@ def open_ticket(
     description: str,
     channel: str = Ticket.Channel.PORTAL,
     attachments: tuple = (),
+    product_to_confirm: bool = False,
 ) -> Ticket:
     """Open a ticket for the requester's organization about ``product``, with its SLA
     due date. Only under an active maintenance contract for a maintained version.
+
+    ``product_to_confirm``: the product is a guess (an email that could be about several
+    contracted products); the staff page asks to confirm it (``set_product``).
 
     Raises NoActiveContract (``exc.check`` says why), AttachmentRejected, NotAllowed,
     TicketError.
@@ -67,6 +71,7 @@ def open_ticket(
         requester=requester,
         product=product,
         contract=check.contract,
+        product_to_confirm=bool(product_to_confirm),
         kind=kind,
         severity=severity,
         channel=channel,
@@ -79,6 +84,38 @@ def open_ticket(
     search.refresh([ticket.pk])
     store_files(ticket, None, files, accepted, by=requester)
     queue_ticket_event(WebhookEvent.TICKET_CREATED, ticket)
+    return ticket
+
+
+@transaction.atomic
+def set_product(ticket: Ticket, product: Product, *, by: User) -> Ticket:
+    """Confirm or change a ticket's product (staff): one under an active contract of the
+    ticket's organization, whose contract the ticket then follows. Recorded in the ticket's
+    history; clears "product to confirm".
+
+    Time logged or a charge does not stop it: the price of the work does not depend on the
+    product (``tickets.pricing``: kind, minutes, channel and the policy), so a change alters
+    no price, no hold and no charge.
+
+    Raises NotAllowed, TicketError (not under an active contract of the organization).
+    """
+    check_staff(by)
+    ticket = lock(ticket)
+    check = selectors.contract_check(ticket.organization, product)
+    if not check.ok:
+        raise TicketError(
+            _("%(product)s is not under an active contract of %(organization)s.")
+            % {"product": product.name, "organization": ticket.organization.name}
+        )
+    if ticket.product_id == product.pk and not ticket.product_to_confirm:
+        return ticket  # nothing to change, nothing to record
+    ProductChange.objects.create(
+        ticket=ticket, from_product_id=ticket.product_id, to_product=product, by=by
+    )
+    ticket.product = product
+    ticket.contract = check.contract
+    ticket.product_to_confirm = False
+    ticket.save(update_fields=["product", "contract", "product_to_confirm", "updated_at"])
     return ticket
 
 

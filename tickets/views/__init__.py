@@ -4,7 +4,7 @@ from .charging import resolve, security_checklist, time_add, time_delete, time_e
 from .detail import attachment, close, reopen, reply, ticket_detail
 from .estimates import estimate_accept, estimate_create, estimate_decline
 from .portal import request_renewal, ticket_create, ticket_list
-from .queue import assign, change_status, note, out_of_scope, queue
+from .queue import assign, change_status, note, out_of_scope, queue, set_product
 from .vault import (
     credential_add,
     credential_delete,
@@ -34,6 +34,7 @@ __all__ = [
     "request_renewal",
     "resolve",
     "security_checklist",
+    "set_product",
     "ticket_create",
     "ticket_detail",
     "ticket_list",

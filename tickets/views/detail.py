@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import clock, selectors, services
-from ..forms import NoteForm, OutOfScopeForm, ReplyForm, StaffReplyForm, StatusForm
+from ..forms import (
+    NoteForm,
+    OutOfScopeForm,
+    ProductForm,
+    ReplyForm,
+    StaffReplyForm,
+    StatusForm,
+)
 from ..models import Ticket
 
 
@@ -52,6 +59,11 @@ def render_ticket(request, ticket, *, status: int = 200, **forms):
             "assignees": list(ticket.assignees.order_by("full_name", "email")),
             "history": selectors.ticket_history(ticket),
         }
+        if ticket.product_to_confirm:
+            context["product_form"] = ProductForm(
+                initial={"product": ticket.product_id},
+                products=selectors.contracted_products(ticket.organization),
+            )
         context["assigned_to_me"] = any(a.pk == user.pk for a in context["assignees"])
         context |= ticket_extras(request, ticket, forms, assigned_to_me=context["assigned_to_me"])
         return render(request, "tickets/ticket_staff.html", context, status=status)

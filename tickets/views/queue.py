@@ -15,7 +15,7 @@ from accounts.permissions import staff_required
 from accounts.selectors import organizations_visible_to
 
 from .. import clock, selectors, services
-from ..forms import NoteForm, OutOfScopeForm, QueueFilterForm, StatusForm
+from ..forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
 from ..models import Ticket
 from .detail import get_ticket, render_ticket, too_long_status
 
@@ -141,3 +141,24 @@ def out_of_scope(request, pk):
             messages.success(request, _("The ticket has been closed as out of scope."))
             return redirect(ticket)
     return render_ticket(request, ticket, scope_form=form)
+
+
+@staff_required
+@require_POST
+def set_product(request, pk):
+    """Confirm or change the ticket's product (one under its organization's contracts)."""
+    ticket = get_ticket(request, pk)
+    form = ProductForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("product", [])))
+        return redirect(ticket)
+    try:
+        services.set_product(ticket, form.cleaned_data["product"], by=request.user)
+    except services.TicketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The product is now %(product)s.") % {"product": form.cleaned_data["product"].name},
+        )
+    return redirect(ticket)
