@@ -138,25 +138,49 @@ def bench_consume_one_wallet(organization: Organization) -> None:
     )
 
 
-def bench_consume_many_wallets(wallets: int = 100, threads: int = 20, each: int = 20) -> None:
+def many_wallets(wallets: int, tag: str, credits: int = 100_000) -> list[Organization]:
     organizations = []
     for n in range(wallets):
-        organization = Organization.objects.create(name=f"Bench wallet {RUN}-{n:03d}")
-        services.grant(organization, 1000, reason="Bench", idempotency_key=f"bench:{RUN}:w{n}")
+        organization = Organization.objects.create(name=f"Bench wallet {RUN}-{tag}-{n:03d}")
+        services.grant(
+            organization, credits, reason="Bench", idempotency_key=f"bench:{RUN}:{tag}:w{n}"
+        )
         organizations.append(organization)
+    return organizations
+
+
+def bench_consume_many_wallets(wallets: int = 100, threads: int = 20, each: int = 20) -> float:
+    """Consumes per second over ``wallets`` wallets, ``threads`` threads (each thread takes
+    whole wallets, so two threads never queue on one wallet lock). Returns the rate."""
+    organizations = many_wallets(wallets, f"t{threads}")
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(
             pool.map(
-                lambda pair: consume_many(pair[1], each, f"w{pair[0]}"), enumerate(organizations)
+                lambda pair: consume_many(pair[1], each, f"t{threads}w{pair[0]}"),
+                enumerate(organizations),
             )
         )
     elapsed = time.perf_counter() - started
     total = wallets * each
+    rate = total / elapsed
     print(
-        f"  consume, {wallets} wallets, {threads} threads: {total / elapsed:,.0f} /s "
-        f"({total} in {elapsed:.2f} s)"
+        f"  consume, {wallets} wallets, {threads} thread{'s' if threads > 1 else ''}: "
+        f"{rate:,.0f} /s ({total} in {elapsed:.2f} s)"
     )
+    return rate
+
+
+def bench_consume_round_trips() -> None:
+    """SQL statements of one fresh consume and of its replay (outside any test)."""
+    from django.test.utils import CaptureQueriesContext
+
+    organization = many_wallets(1, "rt")[0]
+    services.consume(organization, 1, reason="Bench", idempotency_key=f"bench:{RUN}:rt:0")
+    for label in ("fresh", "replay"):
+        with CaptureQueriesContext(connection) as captured:
+            services.consume(organization, 2, reason="Bench", idempotency_key=f"bench:{RUN}:rt:1")
+        print(f"  consume round trips ({label}): {len(captured)} statements")
 
 
 def bench_statement() -> None:
@@ -196,11 +220,21 @@ def bench_statement() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument(
+        "--consume-only",
+        action="store_true",
+        help="only the consume figures (round trips; 100 wallets with 4 threads and 1)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/credits_bench.py needs PostgreSQL: set DATABASE_URL=postgres://...")
     call_command("migrate", verbosity=0)
     print(f"credits bench on {connection.settings_dict['NAME']} ({os.cpu_count()} CPUs)")
+    if args.consume_only:
+        bench_consume_round_trips()
+        bench_consume_many_wallets(threads=4)
+        bench_consume_many_wallets(threads=1)
+        return
     started = time.perf_counter()
     organization = bulk_ledger(args.entries)
     count = LedgerEntry.objects.filter(wallet__organization=organization).count()
@@ -213,7 +247,10 @@ def main() -> None:
         f"{len(mismatches)} mismatches"
     )
     bench_consume_one_wallet(organization)
-    bench_consume_many_wallets()
+    bench_consume_round_trips()
+    bench_consume_many_wallets(threads=4)
+    bench_consume_many_wallets(threads=1)
+    bench_consume_many_wallets(threads=20)
     bench_statement()
 
 

@@ -24,37 +24,55 @@ from .selectors import balance
 logger = logging.getLogger(__name__)
 
 # The organization's threshold and name, the wallet's lapsed credits (lots past their
-# expiry that expire_lots has not written off yet) and its alert state: one statement.
-_STATE_SQL = (
-    "SELECT o.low_balance_threshold, o.name,"
+# expiry that expire_lots has not written off yet) and its alert state. ``STATE_COLUMNS``
+# is also embedded in consume's single write statement (credits.services._core), which
+# then passes the row as ``state``.
+STATE_COLUMNS = (
+    "o.low_balance_threshold, o.name,"
     " COALESCE((SELECT SUM(l.remaining) FROM credits_lot l"
-    " WHERE l.wallet_id = %s AND l.remaining > 0 AND l.expires_at <= %s), 0),"
-    " (SELECT a.armed FROM credits_lowbalancealert a WHERE a.wallet_id = %s)"
-    " FROM accounts_organization o WHERE o.id = %s"
+    " WHERE l.wallet_id = %(wallet)s AND l.remaining > 0 AND l.expires_at <= %(now)s), 0),"
+    " (SELECT a.armed FROM credits_lowbalancealert a WHERE a.wallet_id = %(wallet)s)"
 )
+# Built from constants only (no input reaches the text; values are parameters).
+_STATE_SQL = f"SELECT {STATE_COLUMNS} FROM accounts_organization o WHERE o.id = %(organization)s"  # noqa: S608
 
 
-def check_low_balance(wallet: Wallet, *, cause: str, now: datetime | None = None) -> bool:
+def check_low_balance(
+    wallet: Wallet, *, cause: str, now: datetime | None = None, state: tuple | None = None
+) -> bool:
     """After a movement of ``wallet`` (locked, saved): warn the client once per crossing.
 
     ``cause`` names the movement (``"entry:<id>"``, ``"hold:<id>"``); with the wallet it
     makes the outbox dedupe key. Below the threshold and armed: queue the ``low_balance``
     email to the organization's client users and disarm. At or above it: re-arm. Runs in
     the caller's transaction, so the email and the flag commit or roll back with the
-    movement. Returns True when it queued the warning.
+    movement. ``state`` is the row of ``STATE_COLUMNS`` when the caller already read it
+    under the lock (after the movement); otherwise it is read here. Returns True when it
+    queued the warning.
     """
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _STATE_SQL,
-            [wallet.pk, connection.ops.adapt_datetimefield_value(now), wallet.pk,
-             wallet.organization_id],
-        )  # fmt: skip
-        threshold, name, lapsed, armed = cursor.fetchone()
+    if state is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _STATE_SQL,
+                {
+                    "wallet": wallet.pk,
+                    "now": connection.ops.adapt_datetimefield_value(now),
+                    "organization": wallet.organization_id,
+                },
+            )
+            state = cursor.fetchone()
+    threshold, name, lapsed, armed = state
     spendable = max(0, wallet.balance - wallet.held - int(lapsed))
     if spendable >= threshold:
         if not armed:
-            LowBalanceAlert.objects.update_or_create(wallet=wallet, defaults={"armed": True})
+            # One upsert (the row may not exist yet): the wallet lock orders writers.
+            LowBalanceAlert.objects.bulk_create(
+                [LowBalanceAlert(wallet=wallet, armed=True)],
+                update_conflicts=True,
+                unique_fields=["wallet"],
+                update_fields=["armed"],
+            )
         return False
     if not armed:
         return False  # already warned since the last time it was above (or never above)

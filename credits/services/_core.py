@@ -7,7 +7,7 @@ Every function here runs inside the caller's transaction, after the wallet row i
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +93,48 @@ def locked_wallet(organization: Organization) -> Wallet:
     return wallet
 
 
+# One statement: lock the organization's wallet and fetch the entry a first call with the
+# idempotency key wrote, if any. FOR UPDATE OF w locks the wallet only (never the entry).
+_ENTRY_COLUMNS = [f.column for f in LedgerEntry._meta.concrete_fields]
+_ENTRY_NAMES = [f.attname for f in LedgerEntry._meta.concrete_fields]
+_WALLET_COLUMNS = [f.column for f in Wallet._meta.concrete_fields]
+_LOCK_AND_REPLAY_SQL = (  # column names from the models only; values are parameters
+    "SELECT "  # noqa: S608
+    + ", ".join(f"w.{c}" for c in _WALLET_COLUMNS)
+    + ", "
+    + ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS)
+    + " FROM credits_wallet w LEFT JOIN credits_ledgerentry e ON e.idempotency_key = %s"
+    " WHERE w.organization_id = %s FOR UPDATE OF w"
+)
+
+
+def locked_wallet_and_entry(organization: Organization, key: str):
+    """(the organization's locked wallet, the entry written with ``key`` or None).
+
+    On PostgreSQL one round trip. The entry is read in the snapshot taken before the lock
+    was granted: a first call with the same key that committed while this one waited is
+    not seen here, and the write (``spend``) checks the key again. Raises
+    UnknownOrganization.
+    """
+    pk = getattr(organization, "pk", None)
+    if not isinstance(organization, Organization) or pk is None:
+        raise UnknownOrganization()
+    if connection.vendor != "postgresql":
+        wallet = locked_wallet(organization)
+        return wallet, LedgerEntry.objects.filter(idempotency_key=key).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_AND_REPLAY_SQL, [key, pk])
+        row = cursor.fetchone()
+    if row is None:  # first use: create the wallet (a new wallet has no entries)
+        return locked_wallet(organization), None
+    split = len(_WALLET_COLUMNS)
+    wallet = Wallet.from_db(connection.alias, None, row[:split])
+    entry = None
+    if row[split] is not None:
+        entry = LedgerEntry.from_db(connection.alias, _ENTRY_NAMES, row[split:])
+    return wallet, entry
+
+
 def locked_wallet_by_id(wallet_id: int) -> Wallet:
     return Wallet.objects.select_for_update().get(pk=wallet_id)
 
@@ -149,6 +191,14 @@ def replayed_hold(key: str, *, wallet: Wallet, amount: int) -> Hold | None:
     return existing
 
 
+def checked_replay(entry: LedgerEntry, *, wallet: Wallet, kind: str, amount: int) -> LedgerEntry:
+    """``entry`` when it is the same movement (wallet, kind, amount). Raises
+    IdempotencyConflict otherwise."""
+    if entry.wallet_id != wallet.pk or entry.kind != kind or entry.amount != amount:
+        raise IdempotencyConflict()
+    return entry
+
+
 def save_with_key(obj, key: str) -> None:
     """Insert ``obj``; a concurrent first use of its unique key becomes IdempotencyConflict."""
     try:
@@ -202,6 +252,171 @@ def take_from_lots(lots: list[Lot], credits: int) -> None:
     if credits:
         raise InsufficientCredits(requested=credits, available=0)  # never reached: checked
     Lot.objects.bulk_update(changed, ["remaining"])
+
+
+# Spending in one statement (PostgreSQL), run with the wallet locked: it reads the open
+# lots in spending order with a running total, inserts the entry only when the key is
+# free (neither an entry nor a hold has it, seen after the lock was granted) and the lots
+# cover the credits, and only then takes the credits from the lots (each lot gives what
+# remains to take after the lots before it) and writes the wallet's new totals. It
+# returns what the caller needs to decide and the low-balance state after the movement.
+# All sub-statements see one snapshot; ``taken`` and ``totals`` depend on ``entry``, so
+# nothing changes unless the entry is written.
+_SPEND_SQL = """
+WITH open_lots AS (
+    SELECT id, remaining,
+           SUM(remaining) OVER (
+               ORDER BY expires_at ASC NULLS LAST, created_at, id
+           ) - remaining AS before
+    FROM credits_lot
+    WHERE wallet_id = %(wallet)s AND remaining > 0
+      AND (expires_at IS NULL OR expires_at > %(now)s)
+), state AS (
+    SELECT COALESCE((SELECT SUM(remaining) FROM open_lots), 0) AS open_credits,
+           (SELECT id FROM credits_ledgerentry WHERE idempotency_key = %(key)s) AS prior,
+           EXISTS (SELECT 1 FROM credits_hold WHERE idempotency_key = %(key)s) AS hold_key
+), entry AS (
+    INSERT INTO credits_ledgerentry (
+        wallet_id, kind, amount, balance_after, lot_id, reason, actor_id,
+        reference_type_id, reference_id, reference_label, work_minutes,
+        idempotency_key, created_at
+    )
+    SELECT %(wallet)s, %(kind)s, -%(credits)s, %(balance_after)s, NULL, %(reason)s,
+           %(actor)s, %(reference_type)s, %(reference_id)s, %(reference_label)s,
+           %(work_minutes)s, %(key)s, %(recorded_at)s
+    FROM state
+    WHERE state.prior IS NULL AND NOT state.hold_key
+      AND state.open_credits - %(reserved)s >= %(credits)s
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id
+), taken AS (
+    UPDATE credits_lot AS lot
+    SET remaining = lot.remaining - LEAST(o.remaining, %(credits)s - o.before)
+    FROM open_lots o, entry
+    WHERE lot.id = o.id AND o.before < %(credits)s
+    RETURNING lot.id
+), totals AS (
+    UPDATE credits_wallet AS w
+    SET balance = w.balance - %(credits)s, held = w.held - %(release)s,
+        last_entry_at = %(recorded_at)s
+    FROM entry
+    WHERE w.id = %(wallet)s
+    RETURNING w.balance
+)
+SELECT state.open_credits, state.prior, state.hold_key,
+       (SELECT id FROM entry), (SELECT balance FROM totals),
+       {state_columns}
+FROM state, accounts_organization o
+WHERE o.id = %(organization)s
+"""
+
+
+def spend(
+    wallet: Wallet,
+    credits: int,
+    *,
+    kind: str,
+    reason: str,
+    key: str,
+    now: datetime,
+    recorded_at: datetime,
+    hold: Hold | None = None,
+    actor=None,
+    reference=None,
+    reference_label: str = "",
+    work_minutes: int | None = None,
+) -> LedgerEntry:
+    """Take ``credits`` from the open lots of the locked ``wallet`` (soonest expiry first,
+    never-expiring last), write the entry and the wallet's totals, then the low-balance
+    warning. With ``hold`` (locked, open, of this wallet) its credits are spent too and
+    leave ``held``. A key a first call used meanwhile returns that entry.
+
+    PostgreSQL: one statement. Elsewhere: the ORM, a few statements. Raises
+    InsufficientCredits (nothing written), IdempotencyConflict.
+    """
+    reserved = wallet.held - (hold.amount if hold is not None else 0)
+    if connection.vendor != "postgresql":
+        if entry := replayed_entry(key, wallet=wallet, kind=kind, amount=-credits):
+            return entry
+        lots = open_lots(wallet, now)
+        available = spendable(wallet, lots, hold=hold)
+        if credits > available:
+            raise InsufficientCredits(requested=credits, available=available)
+        take_from_lots(lots, credits)
+        if hold is not None:
+            wallet.held -= hold.amount
+        return append_entry(
+            wallet,
+            kind=kind,
+            amount=-credits,
+            reason=reason,
+            key=key,
+            recorded_at=recorded_at,
+            actor=actor,
+            reference=reference,
+            reference_label=reference_label,
+            work_minutes=work_minutes,
+        )
+    references = reference_fields(reference, reference_label)
+    reference_type = references["reference_type"]
+    balance_after = wallet.balance - credits
+    notify_now = timezone.now()
+    params = {
+        "wallet": wallet.pk,
+        "organization": wallet.organization_id,
+        "now": now,
+        "key": key,
+        "kind": kind,
+        "credits": credits,
+        "reserved": reserved,
+        "release": hold.amount if hold is not None else 0,
+        "balance_after": balance_after,
+        "reason": reason,
+        "actor": getattr(actor, "pk", None),
+        "reference_type": reference_type.pk if reference_type is not None else None,
+        "reference_id": references["reference_id"],
+        "reference_label": references["reference_label"],
+        "work_minutes": work_minutes,
+        "recorded_at": recorded_at,
+    }
+    sql = _SPEND_SQL.format(state_columns=notify.STATE_COLUMNS.replace("%(now)s", "%(notify_now)s"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "notify_now": notify_now})
+        open_credits, prior, hold_key, entry_id, balance_now, *state = cursor.fetchone()
+    if hold_key:
+        raise IdempotencyConflict()
+    if entry_id is None:
+        if prior is not None or open_credits - reserved >= credits:
+            # The key was used first: by a call this one queued behind (a replay), or, on
+            # the unique index, by a concurrent call of another wallet (a conflict).
+            entry = LedgerEntry.objects.filter(idempotency_key=key).first()
+            if entry is None:
+                raise IdempotencyConflict()
+            return checked_replay(entry, wallet=wallet, kind=kind, amount=-credits)
+        raise InsufficientCredits(requested=credits, available=max(0, open_credits - reserved))
+    if balance_now != balance_after:  # never: the wallet is locked since it was read
+        raise IntegrityError("wallet balance changed under its lock")
+    wallet.balance = balance_after
+    wallet.held -= params["release"]
+    wallet.last_entry_at = recorded_at
+    entry = LedgerEntry(
+        pk=entry_id,
+        wallet=wallet,
+        kind=kind,
+        amount=-credits,
+        balance_after=balance_after,
+        lot=None,
+        reason=reason,
+        actor=actor,
+        work_minutes=work_minutes,
+        idempotency_key=key,
+        created_at=recorded_at,
+        **references,
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    notify.check_low_balance(wallet, cause=f"entry:{entry.pk}", now=notify_now, state=state)
+    return entry
 
 
 def add_lot(wallet: Wallet, credits: int, *, kind: str, reason: str, expires_at, created_at):

@@ -107,28 +107,25 @@ def consume(
         isinstance(work_minutes, bool) or not isinstance(work_minutes, int) or work_minutes < 0
     ):
         raise InvalidRequest(_("Real minutes must be a whole number, zero or more."))
-    wallet = _core.locked_wallet(organization)
-    if entry := _core.replayed_entry(
-        key, wallet=wallet, kind=EntryKind.CONSUMPTION, amount=-credits
-    ):
-        return entry
+    # Round trips on PostgreSQL: the wallet lock with the replay lookup, then one write
+    # statement (lots, entry, wallet, low-balance state); a hold adds its lock and close.
+    wallet, replayed = _core.locked_wallet_and_entry(organization, key)
+    if replayed is not None:
+        return _core.checked_replay(
+            replayed, wallet=wallet, kind=EntryKind.CONSUMPTION, amount=-credits
+        )
     now, recorded_at = _core.moment(wallet, at)
     if hold is not None:
         hold = _locked_open_hold(hold, wallet)
-    lots = _core.open_lots(wallet, now)
-    available = _core.spendable(wallet, lots, hold=hold)
-    if credits > available:
-        raise InsufficientCredits(requested=credits, available=available)
-    _core.take_from_lots(lots, credits)
-    if hold is not None:
-        wallet.held -= hold.amount
-    entry = _core.append_entry(
+    entry = _core.spend(
         wallet,
+        credits,
         kind=EntryKind.CONSUMPTION,
-        amount=-credits,
         reason=reason,
         key=key,
+        now=now,
         recorded_at=recorded_at,
+        hold=hold,
         actor=actor,
         reference=ticket if ticket is not None else reference,
         reference_label=reference_label,

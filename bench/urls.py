@@ -1,0 +1,10 @@
+"""The site's URLs plus the floor view (bench only: never mounted in helpdesk.urls)."""
+
+from django.urls import include, path
+
+from bench.views import floor
+
+urlpatterns = [
+    path("bench/floor/", floor, name="bench_floor"),
+    path("", include("helpdesk.urls")),
+]
