@@ -270,7 +270,7 @@ def measure(port: int, repeat: int, memory: bool, server) -> None:
                 for _ in range(1000 // len(pages) + 1):
                     browser.request("GET", path)
             rss = ", ".join(f"{kib / 1024:.1f}" for kib in worker_rss(server))
-            print(f"    {thousand * 1000:>5} x {len(pages)} pages: {rss}", flush=True)
+            print(f"    after {thousand * 1000:>5} requests: {rss}", flush=True)
 
 
 def run_size(tickets: int, messages: int, repeat: int, memory: bool) -> None:
