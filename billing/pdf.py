@@ -30,7 +30,8 @@ def render_invoice_pdf(invoice: Invoice, *, language: str) -> bytes:
     from weasyprint import HTML  # imported on use: it is slow to import
 
     html = render_invoice_html(invoice, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # Tagged PDF/UA-1 (issue 21): structure tree, /Lang from <html lang>, title shown.
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def build_invoice_pdf(*, invoice_id: int) -> Attachment:

@@ -192,4 +192,5 @@ def render_statement_pdf(data: StatementData, *, language: str) -> bytes:
     from weasyprint import HTML  # imported on use: it is slow to import
 
     html = render_statement_html(data, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # Tagged PDF/UA-1 (issue 21): structure tree, /Lang from <html lang>, title shown.
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 
 from accounts import views as account_views
 
@@ -13,6 +13,12 @@ admin.site.login = account_views.admin_login
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),
+    # The accessibility statement (European Accessibility Act, Ley 11/2023): public.
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     # Passkey ceremonies (django-otp-webauthn's script posts here).
     path("accounts/passkeys/", include("accounts.passkey_urls")),

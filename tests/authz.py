@@ -63,3 +63,64 @@ BEFORE_SECOND_FACTOR = frozenset(
         "otp_webauthn:js-i18n-catalog",
     }
 )
+
+
+# --- The walk: every URL name of the project and its case --------------------------------
+# tests/test_authorization.py walks it as outsiders; tests/e2e/test_accessibility.py runs
+# axe on every page of it as each role. One list, so a new URL is checked by both.
+APPS = (
+    "accounts",
+    "credits",
+    "tickets",
+    "billing",
+    "helpdesk",
+    "api",
+    "kb",
+    "reports",
+    "mailchannel",
+)
+SKIPPED_NAMESPACES = {"admin"}  # Django admin checks is_staff itself; tested below.
+# The API answers keys, not sessions: tests/api/test_authz.py walks every one of its routes.
+SKIPPED_NAMESPACES |= {"api"}
+
+
+def _case_modules():
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    for app in APPS:
+        if find_spec(f"tests.{app}") is not None and find_spec(f"tests.{app}.authz_cases"):
+            yield import_module(f"tests.{app}.authz_cases")
+
+
+def collect_cases() -> dict[str, Case]:
+    """Every app's ``CASES``, merged: ``{url_name: Case}``."""
+    cases: dict[str, Case] = {}
+    for module in _case_modules():
+        cases.update(module.CASES)
+    return cases
+
+
+def build_victim(victim: Victim) -> Victim:
+    """Give the victim every app's objects (each ``build_victim`` of authz_cases.py)."""
+    for module in _case_modules():
+        if hasattr(module, "build_victim"):
+            module.build_victim(victim)
+    return victim
+
+
+def url_names(patterns=None, namespace="") -> list[str]:
+    """Every named URL of the project outside ``SKIPPED_NAMESPACES``, sorted."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names |= set(url_names(entry.url_patterns, prefix))
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return sorted(names)

@@ -5,67 +5,15 @@ For each URL name (see tests/authz.py): an anonymous visitor is sent to log in (
 sees the victim's marker on a page of their own; a client gets 404 on staff pages.
 """
 
-from importlib import import_module
-from importlib.util import find_spec
-
 import pytest
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.accounts.factories import OrganizationFactory, UserFactory
-from tests.authz import Access, Case, Victim
+from tests.authz import Access, Case, Victim, build_victim, collect_cases, url_names
 
-APPS = (
-    "accounts",
-    "credits",
-    "tickets",
-    "billing",
-    "helpdesk",
-    "api",
-    "kb",
-    "reports",
-    "mailchannel",
-)
-SKIPPED_NAMESPACES = {"admin"}  # Django admin checks is_staff itself; tested below.
-# The API answers keys, not sessions: tests/api/test_authz.py walks every one of its routes.
-SKIPPED_NAMESPACES |= {"api"}
-
-
-def _case_modules():
-    for app in APPS:
-        if find_spec(f"tests.{app}") is not None and find_spec(f"tests.{app}.authz_cases"):
-            yield import_module(f"tests.{app}.authz_cases")
-
-
-def _collect_cases() -> dict[str, Case]:
-    cases: dict[str, Case] = {}
-    for module in _case_modules():
-        cases.update(module.CASES)
-    return cases
-
-
-def _victim_builders():
-    for module in _case_modules():
-        if hasattr(module, "build_victim"):
-            yield module.build_victim
-
-
-def _url_names(patterns=None, namespace="") -> set[str]:
-    names = set()
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            if ns in SKIPPED_NAMESPACES:
-                continue
-            prefix = f"{namespace}{ns}:" if ns else namespace
-            names |= _url_names(entry.url_patterns, prefix)
-        elif isinstance(entry, URLPattern) and entry.name:
-            names.add(f"{namespace}{entry.name}")
-    return names
-
-
-CASES = _collect_cases()
-URL_NAMES = sorted(_url_names())
+CASES = collect_cases()
+URL_NAMES = url_names()
 
 
 def test_every_url_is_classified():
@@ -77,10 +25,7 @@ def test_every_url_is_classified():
 def victim(db):
     organization = OrganizationFactory(name=f"{Victim.MARKER} S.L.", tax_id="B99999999")
     user = UserFactory(organization=organization, full_name=f"{Victim.MARKER} Persona")
-    victim = Victim(organization=organization, user=user)
-    for build in _victim_builders():
-        build(victim)
-    return victim
+    return build_victim(Victim(organization=organization, user=user))
 
 
 @pytest.fixture

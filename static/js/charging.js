@@ -6,11 +6,30 @@
   if (!timers.length) return;
   const loadedAt = Date.now();
   const pad = (n) => String(n).padStart(2, "0");
+  // The visible clock changes every second and is role=timer (not announced); a polite
+  // live region beside it says the elapsed time once a minute (issue 21, WCAG 4.1.3).
+  const regions = new Map();
+  timers.forEach((timer) => {
+    timer.setAttribute("role", "timer");
+    timer.setAttribute("aria-live", "off");
+    const region = document.createElement("span");
+    region.className = "visually-hidden";
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("data-timer-announce", "");
+    timer.after(region);
+    regions.set(timer, region);
+  });
   function tick() {
     timers.forEach((timer) => {
       const seconds = Number(timer.dataset.elapsed) + Math.floor((Date.now() - loadedAt) / 1000);
       const text = timer.querySelector("[data-timer-text]");
-      text.textContent = `${Math.floor(seconds / 3600)}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
+      const minutes = `${Math.floor(seconds / 3600)}:${pad(Math.floor((seconds % 3600) / 60))}`;
+      text.textContent = `${minutes}:${pad(seconds % 60)}`;
+      const region = regions.get(timer);
+      if (region.dataset.minute !== minutes) {
+        region.dataset.minute = minutes;
+        region.textContent = minutes;
+      }
     });
   }
   tick();

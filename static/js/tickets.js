@@ -6,6 +6,13 @@
   const badges = document.querySelectorAll("[data-sla][data-ticking-until]");
   if (!badges.length) return;
   const loadedAt = Date.now();
+  // One polite live region for the page: it speaks a badge only when its state changes
+  // (on time -> warning -> overdue), never on each count-down step (issue 21).
+  const region = document.createElement("div");
+  region.className = "visually-hidden";
+  region.setAttribute("aria-live", "polite");
+  region.setAttribute("data-sla-announce", "");
+  document.body.append(region);
   const classes = {
     ok: "text-bg-success",
     warning: "text-bg-warning",
@@ -25,12 +32,14 @@
       let state = "ok";
       if (remaining <= 0) state = "breached";
       else if (remaining <= Number(badge.dataset.warnBelow)) state = "warning";
+      const changed = badge.dataset.state !== state;
       Object.values(classes).forEach((css) => badge.classList.remove(css));
       badge.classList.add(classes[state]);
       badge.dataset.state = state;
       const text = badge.querySelector("[data-sla-text]");
       text.textContent =
         state === "breached" ? `${badge.dataset.labelOverdue} ${format(remaining)}` : format(remaining);
+      if (changed) region.textContent = text.textContent;
     });
   }
   tick();

@@ -10,8 +10,8 @@ from django.urls import URLPattern, get_resolver, reverse
 from api.urls import urlpatterns
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.api.conftest import bearer
-from tests.authz import Access, Victim
-from tests.test_authorization import _snapshot, _victim_builders
+from tests.authz import Access, Victim, build_victim
+from tests.test_authorization import _snapshot
 
 
 def _ticket(victim):
@@ -65,10 +65,7 @@ def test_every_api_route_is_classified():
 def victim(db):
     organization = OrganizationFactory(name=f"{Victim.MARKER} S.L.", tax_id="B99999999")
     user = UserFactory(organization=organization, full_name=f"{Victim.MARKER} Persona")
-    victim = Victim(organization=organization, user=user)
-    for build in _victim_builders():
-        build(victim)
-    return victim
+    return build_victim(Victim(organization=organization, user=user))
 
 
 def _url(name, victim):

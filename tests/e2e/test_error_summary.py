@@ -1,0 +1,70 @@
+"""Issue 21, errors people hear: a form that fails shows an error summary on top with
+role=alert that takes the focus, links to the fields in error, and each field in error
+has aria-invalid and aria-describedby pointing at its message. In Spanish and English."""
+
+import pytest
+
+from tests.accounts.factories import UserFactory
+from tests.tickets.factories import ContractFactory, ProductFactory
+
+SUMMARY_TITLE = {
+    "es": "No se ha podido enviar el formulario. Revise:",
+    "en": "The form could not be sent. Please check:",
+}
+
+
+def _focused_summary(page) -> dict:
+    return page.evaluate(
+        """() => { const el = document.activeElement;
+        return {summary: el.hasAttribute('data-error-summary'), role: el.getAttribute('role'),
+                text: el.innerText, links: [...el.querySelectorAll('a')].map(a => a.hash)}; }"""
+    )
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_failed_login_focuses_the_error_summary(page, transactional_db, language):
+    UserFactory(email="ana@cliente.example", language=language)
+    page.context.add_cookies(
+        [{"name": "helpdesk_language", "value": language, "url": page.base_url}]
+    )
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("input[name=username]", "ana@cliente.example")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    focused = _focused_summary(page)
+    assert focused["summary"], focused
+    assert focused["role"] == "alert", focused
+    assert SUMMARY_TITLE[language] in focused["text"], focused
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_empty_new_ticket_focuses_the_summary_and_ties_each_error(page, transactional_db, language):
+    from tests.accounts.mfa import SecondFactorClient
+
+    user = UserFactory(email="marta@cliente.example", language=language)
+    ContractFactory(organization=user.organization, product=ProductFactory(name="Tienda"))
+    django_client = SecondFactorClient()
+    django_client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": django_client.cookies["sessionid"].value,
+                "url": page.base_url,
+            }
+        ]
+    )
+    page.goto(f"{page.base_url}/tickets/new/")
+    page.get_by_test_id("ticket-form").locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    focused = _focused_summary(page)
+    assert focused["summary"], focused
+    assert focused["role"] == "alert", focused
+    assert SUMMARY_TITLE[language] in focused["text"], focused
+    assert "#id_subject" in focused["links"], focused
+    subject = page.locator("#id_subject")
+    assert subject.get_attribute("aria-invalid") == "true"
+    described = subject.get_attribute("aria-describedby")
+    assert described
+    assert page.locator(f"#{described.split()[-1]}").inner_text().strip()
