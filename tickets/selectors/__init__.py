@@ -332,10 +332,17 @@ def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
         tech_full=Value("", output_field=_TEXT),
         tech_email=Value("", output_field=_TEXT),
     )
-    rows = statuses.values_list(*columns).union(
-        assignments.values_list(*["action_" if c == "action" else c for c in columns]),
-        products.values_list(*columns),
-        all=True,
+    # No ORDER BY inside the union's parts (SQLite refuses one there): sorted below.
+    rows = (
+        statuses.order_by()
+        .values_list(*columns)
+        .union(
+            assignments.order_by().values_list(
+                *["action_" if c == "action" else c for c in columns]
+            ),
+            products.order_by().values_list(*columns),
+            all=True,
+        )
     )
     label = dict(Ticket.Status.choices)
     entries = [
