@@ -37,8 +37,11 @@
       badge.classList.add(classes[state]);
       badge.dataset.state = state;
       const text = badge.querySelector("[data-sla-text]");
+      // The state in words too, not only in colour (WCAG 1.4.1).
       text.textContent =
-        state === "breached" ? `${badge.dataset.labelOverdue} ${format(remaining)}` : format(remaining);
+        state === "breached"
+          ? `${badge.dataset.labelOverdue} ${format(remaining)}`
+          : `${state === "warning" ? badge.dataset.labelWarning : badge.dataset.labelOk} · ${format(remaining)}`;
       if (changed) region.textContent = text.textContent;
     });
   }

@@ -51,6 +51,8 @@ def test_critical_ticket_from_client_to_technician_and_back(page, browser, peopl
     badge = first_row.get_by_test_id("sla-badge")
     assert badge.get_attribute("data-state") in ("ok", "warning")
     assert " h " in badge.inner_text()
+    # The state in words too, not only in colour (WCAG 1.4.1).
+    assert badge.inner_text().split(" · ")[0] in ("En plazo", "Vence pronto")
     screenshot(staff, "tickets-queue")
     first_row.get_by_role("link", name=reference).click()
     staff.fill("textarea[name=body] >> nth=0", "Estamos en ello: reiniciamos el servidor.")

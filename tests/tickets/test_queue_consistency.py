@@ -106,3 +106,32 @@ def test_bad_due_within_values_are_refused_without_a_500(staff_client, hours):
     assert (
         staff_client.get(reverse("tickets:queue"), {"due_within_hours": hours}).status_code == 200
     )
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_sla_badge_says_its_state_in_words(client_user, language):
+    """Colour is not the only sign (WCAG 1.4.1): every state has its word, in both languages,
+    and the labels the page's script uses when the state changes are on the badge."""
+    from django.utils import translation
+
+    words = {
+        "es": {"ok": "En plazo", "warning": "Vence pronto", "breached": "Vencido"},
+        "en": {"ok": "On time", "warning": "Due soon", "breached": "Overdue"},
+    }[language]
+    with time_machine.travel(madrid(2026, 3, 9, 10), tick=False):
+        ticket = open_ticket(client_user, severity="critical", subject="Palabras")
+    opened = ticket.created_at
+    seen = {}
+    with translation.override(language):
+        for hours in (1, 7.5, 30):
+            [ticket] = clock.attach_sla(
+                [Ticket.objects.get(pk=ticket.pk)], now=opened + timedelta(hours=hours)
+            )
+            badge = str(sla_badge(ticket))
+            seen[ticket.sla.state] = badge
+    assert set(seen) == {"ok", "warning", "breached"}
+    for state, badge in seen.items():
+        text = badge.split("data-sla-text>")[1]
+        assert text.startswith(words[state]), (state, text)
+        assert f'data-label-ok="{words["ok"]}"' in badge
+        assert f'data-label-warning="{words["warning"]}"' in badge

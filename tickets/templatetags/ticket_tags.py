@@ -64,7 +64,9 @@ def sla_badge(ticket):
     sla = getattr(ticket, "sla", None)
     if sla is None:
         return mark_safe('<span class="text-body-secondary">—</span>')
-    overdue = _("Overdue")
+    # The state in words as well as in colour (WCAG 1.4.1); the labels travel with the badge
+    # so that static/js/tickets.js keeps them when it changes the state on the page.
+    overdue, on_time, due_soon = _("Overdue"), _("On time"), _("Due soon")
     text = sla_duration(sla.remaining)
     if sla.state == "paused" and sla.breached_before_pause:
         text = _("Paused") + " · " + _("overdue before the pause by %(time)s") % {"time": text}
@@ -72,19 +74,25 @@ def sla_badge(ticket):
         text = _("Paused") + " · " + text
     elif sla.state == "breached":
         text = overdue + " " + text
+    elif sla.state == "warning":
+        text = due_soon + " · " + text
+    else:
+        text = on_time + " · " + text
     ticking = ""
     if sla.ticking_until:
         ticking = format_html(' data-ticking-until="{}"', int(sla.ticking_until.timestamp()))
     return format_html(
         '<span class="badge {} sla-badge" data-sla data-testid="sla-badge" data-state="{}" '
-        'data-remaining="{}" data-warn-below="{}"{} data-label-overdue="{}">'
-        "<span data-sla-text>{}</span></span>",
+        'data-remaining="{}" data-warn-below="{}"{} data-label-overdue="{}" '
+        'data-label-ok="{}" data-label-warning="{}"><span data-sla-text>{}</span></span>',
         SLA_CLASSES.get(sla.state, ""),
         sla.state,
         sla.remaining_seconds,
         sla.warn_below,
         ticking,
         overdue,
+        on_time,
+        due_soon,
         text,
     )
 
