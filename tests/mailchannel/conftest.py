@@ -102,21 +102,26 @@ def imap(dovecot):
     connection.logout()
 
 
-@pytest.fixture
-def mailbox(dovecot, db):
+def make_mailbox(server: dict, *, name: str, use_ssl: bool):
+    """A saved Mailbox for one of the test dovecots (plain or TLS), its password encrypted."""
     from mailchannel import polling
     from mailchannel.models import Mailbox
 
     box = Mailbox(
-        name="Soporte",
+        name=name,
         host="127.0.0.1",
-        port=dovecot["port"],
-        use_ssl=False,
-        username=dovecot["user"],
+        port=server["port"],
+        use_ssl=use_ssl,
+        username=server["user"],
     )
-    polling.set_password(box, dovecot["password"])
+    polling.set_password(box, server["password"])
     box.save()
     return box
+
+
+@pytest.fixture
+def mailbox(dovecot, db):
+    return make_mailbox(dovecot, name="Soporte", use_ssl=False)
 
 
 @pytest.fixture(scope="session")

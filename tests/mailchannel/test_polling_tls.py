@@ -7,11 +7,11 @@ import ssl
 import pytest
 
 from mailchannel import polling
-from mailchannel.models import InboundEmail, Mailbox
+from mailchannel.models import InboundEmail
 from tests.accounts.factories import AdminFactory
 from tickets.models import Ticket
 
-from .conftest import corpus
+from .conftest import corpus, make_mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +34,7 @@ def tls_imap(dovecot_tls):
 
 @pytest.fixture
 def tls_mailbox(dovecot_tls):
-    box = Mailbox(
-        name="Soporte TLS",
-        host="127.0.0.1",
-        port=dovecot_tls["port"],
-        use_ssl=True,
-        username=dovecot_tls["user"],
-    )
-    polling.set_password(box, dovecot_tls["password"])
-    box.save()
-    return box
+    return make_mailbox(dovecot_tls, name="Soporte TLS", use_ssl=True)
 
 
 def test_plain_imap_is_refused_by_the_tls_server(dovecot_tls):
