@@ -343,10 +343,6 @@ def passkey_remove(request, pk):
     # Another user's passkey is not found before any step-up is asked for.
     if not passkeys.passkeys_of(request.user).filter(pk=pk).exists():
         raise Http404
-    return _passkey_remove(request, pk)
-
-
-def _passkey_remove(request, pk):
     if not security.recently_authenticated(request):
         # Confirm, then back to the list (a POST is not replayed: remove it again there).
         return redirect(security.step_up_url(f"{reverse('accounts:profile')}#passkeys"))
