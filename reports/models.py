@@ -114,3 +114,55 @@ class LedgerHour(models.Model):
 
     def __str__(self):
         return f"{self.organization_id} {self.kind} {self.hour:%Y-%m-%d %H:00}: {self.amount}"
+
+
+class ChargeFact(models.Model):
+    """A ticket charge with its organization: the client's breakdowns read the charges of
+    one organization and period by this table's (organization, outcome, time) index
+    instead of every organization's charges of the period (``tickets_ticketcharge`` has no
+    organization column, and a ticket's organization never changes).
+
+    Written only by PostgreSQL: statement triggers on ``tickets_ticketcharge`` copy every
+    inserted, updated or deleted charge here in the same transaction (migration
+    ``reports/0005_charge_fact``, which also backfilled it). On SQLite (the embedded
+    default) the breakdowns read the charges themselves and this table stays empty.
+    """
+
+    charge = models.OneToOneField(
+        "tickets.TicketCharge",
+        verbose_name=_("charge"),
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the (organization, outcome, created_at) index starts with it
+        related_name="+",
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"))
+    kind = models.CharField(_("kind"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=10)
+    credits = models.PositiveIntegerField(_("credits charged"))
+    minutes = models.PositiveIntegerField(_("real minutes"))
+
+    class Meta:
+        verbose_name = _("charge fact")
+        verbose_name_plural = _("charge facts")
+        # The covering (organization, outcome, created_at) index is PostgreSQL's only
+        # (INCLUDE), in the migration.
+
+    def __str__(self):
+        return f"{self.organization_id} {self.charge_id}: {self.credits}"
