@@ -7,7 +7,8 @@ Run from the repository root with PostgreSQL and Redis:
 
 For each size it builds a database (``test_<name>``, the data of ``tickets_bench.py``:
 200 organizations with contracts, 8 technicians, tickets with ``--messages`` messages
-each, assignees, search vectors; plus a wallet with ledger entries for every organization),
+each, assignees, search vectors; plus a wallet for every organization and ``--entries``
+ledger entries, 1,000,000 by default, a tenth of them in the logged-in client's),
 collects the static files, starts gunicorn (``bench.settings``: production settings, the
 floor view at ``/bench/floor/`` and an ``X-Bench-Queries`` header; 2 sync workers,
 persistent database connections, the cached template loader), logs a technician in
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -107,7 +109,7 @@ class Browser:
         return response.status, response.headers.get("Location", "")
 
 
-def prepare_users() -> tuple[User, User, Ticket, Ticket]:
+def prepare_users(entries: int) -> tuple[User, User, Ticket, Ticket]:
     """Passwords, the technician's TOTP device, and a wallet with entries per organization."""
     import base64
 
@@ -127,13 +129,22 @@ def prepare_users() -> tuple[User, User, Ticket, Ticket]:
         confirmed=True,
         key=base64.b32decode(TOTP_SECRET).hex(),
     )
-    for organization in Organization.objects.order_by("pk"):
-        credits_services.grant(
-            organization,
-            1_000_000,
-            reason="bench",
-            idempotency_key=f"bench-grant-{organization.pk}",
-        )
+    import time_machine
+    from django.utils import timezone
+
+    now = timezone.now()
+    # The grants two years back, so that the bulk history below comes after them.
+    with time_machine.travel(now - HISTORY, tick=False):
+        for organization in Organization.objects.order_by("pk"):
+            credits_services.grant(
+                organization,
+                GRANT,
+                reason="bench",
+                idempotency_key=f"bench-grant-{organization.pk}",
+            )
+    started = time.perf_counter()
+    total = bulk_history(client.organization, entries, now)
+    print(f"  ledger: {total:,} entries in {time.perf_counter() - started:.0f} s", flush=True)
     rng = random.Random(7)
     # Movements of the client's organization: consumes through the service, as in life.
     for n in range(300):
@@ -151,6 +162,59 @@ def prepare_users() -> tuple[User, User, Ticket, Ticket]:
     )
     client_ticket = Ticket.objects.filter(requester=client).order_by("-pk").first()
     return technician, client, staff_ticket, client_ticket
+
+
+GRANT = 10_000_000
+HISTORY = timedelta(days=730)
+ENTRIES = 1_000_000  # --entries
+CLIENT_SHARE = 0.1  # of the entries, in the logged-in client's organization
+
+
+def bulk_history(client_organization: Organization, entries: int, now) -> int:
+    """``entries`` consumption entries of 1 credit spread over every organization's wallet
+    (a tenth of them in the client's), dated evenly over the last two years up to an hour
+    ago, after each wallet's grant: one INSERT ... SELECT generate_series per wallet, with
+    each entry's balance after it, then the wallet's balance and its grant's lot in step
+    (as tests/credits/factories.bulk_movements does, in SQL: a million ORM objects would
+    take minutes). Returns the number of entries in the ledger."""
+    from django.db.models import F
+
+    from credits.models import LedgerEntry, Lot, Wallet
+
+    wallets = list(Wallet.objects.order_by("pk").values_list("pk", "organization_id", "balance"))
+    mine = int(entries * CLIENT_SHARE)
+    others = (entries - mine) // max(len(wallets) - 1, 1)
+    start, span = now - HISTORY + timedelta(hours=1), HISTORY - timedelta(hours=2)
+    with connection.cursor() as cursor:
+        for wallet_id, organization_id, balance in wallets:
+            count = mine if organization_id == client_organization.pk else others
+            if not count:
+                continue
+            cursor.execute(
+                """
+                INSERT INTO credits_ledgerentry (wallet_id, kind, amount, balance_after, reason,
+                    reference_label, work_minutes, idempotency_key, created_at)
+                SELECT %(wallet)s, 'consumption', -1, %(balance)s - n, 'Consulta ' || n,
+                       'Ticket #' || n, n %% 15 + 1, 'bench-bulk-' || %(wallet)s || '-' || n,
+                       %(start)s + %(span)s * (n::float8 / %(count)s)
+                FROM generate_series(1, %(count)s) AS n
+                """,
+                {
+                    "wallet": wallet_id,
+                    "balance": balance,
+                    "count": count,
+                    "start": start,
+                    "span": span,
+                },
+            )
+            grant = LedgerEntry.objects.get(idempotency_key=f"bench-grant-{organization_id}")
+            Lot.objects.filter(pk=grant.lot_id).update(remaining=F("remaining") - count)
+            Wallet.objects.filter(pk=wallet_id).update(
+                balance=balance - count, last_entry_at=start + span
+            )
+        cursor.execute("VACUUM ANALYZE credits_ledgerentry")
+        cursor.execute("SELECT COUNT(*) FROM credits_ledgerentry")
+        return cursor.fetchone()[0]
 
 
 def start_gunicorn(port: int, database: str, static_root: str) -> subprocess.Popen:
@@ -208,10 +272,10 @@ def worker_rss(server: subprocess.Popen) -> list[int]:
     return [int(x) for x in out.split()]
 
 
-def measure(port: int, repeat: int, memory: bool, server) -> None:
+def measure(port: int, repeat: int, memory: bool, server, entries: int) -> None:
     import pyotp
 
-    technician, client, staff_ticket, client_ticket = prepare_users()
+    technician, client, staff_ticket, client_ticket = prepare_users(entries)
     staff = Browser(port)
     status, location = staff.form(
         "/accounts/login/", {"username": technician.email, "password": PASSWORD}
@@ -273,7 +337,7 @@ def measure(port: int, repeat: int, memory: bool, server) -> None:
             print(f"    after {thousand * 1000:>5} requests: {rss}", flush=True)
 
 
-def run_size(tickets: int, messages: int, repeat: int, memory: bool) -> None:
+def run_size(tickets: int, messages: int, repeat: int, memory: bool, entries: int) -> None:
     creation = connection.creation
     name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     workdir = tempfile.mkdtemp(prefix="pages-bench-")
@@ -285,7 +349,7 @@ def run_size(tickets: int, messages: int, repeat: int, memory: bool) -> None:
         connection.close()
         port = _port()
         server = start_gunicorn(port, name, os.path.join(workdir, "static"))
-        measure(port, repeat, memory, server)
+        measure(port, repeat, memory, server, entries)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -299,6 +363,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--messages", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--entries", type=int, default=ENTRIES)
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -307,7 +372,7 @@ def main() -> None:
     print(f"load average {load[0]:.2f}; {os.cpu_count()} CPUs; times in ms")
     for size in args.sizes:
         print(f"\n{size:,} tickets x {args.messages} messages")
-        run_size(size, args.messages, args.repeat, not args.no_memory)
+        run_size(size, args.messages, args.repeat, not args.no_memory, args.entries)
 
 
 if __name__ == "__main__":
