@@ -217,7 +217,7 @@ def bulk_history(client_organization: Organization, entries: int, now) -> int:
         return cursor.fetchone()[0]
 
 
-def start_gunicorn(port: int, database: str, static_root: str) -> subprocess.Popen:
+def start_gunicorn(port: int, database: str, static_root: str, workers=2) -> subprocess.Popen:
     base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     env = {
         **os.environ,
@@ -230,7 +230,7 @@ def start_gunicorn(port: int, database: str, static_root: str) -> subprocess.Pop
         "VAULT_KEYS": Fernet.generate_key().decode(),
         "STATIC_ROOT": static_root,
         "LOG_FORMAT": "plain",
-        "GUNICORN_WORKERS": "2",
+        "GUNICORN_WORKERS": str(workers),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_MAX_REQUESTS": "0",
         "GUNICORN_MAX_REQUESTS_JITTER": "0",
@@ -272,7 +272,7 @@ def worker_rss(server: subprocess.Popen) -> list[int]:
     return [int(x) for x in out.split()]
 
 
-def measure(port: int, repeat: int, memory: bool, server, entries: int) -> None:
+def measure(port: int, repeat: int, memory: bool, server, entries: int, trace=False) -> None:
     import pyotp
 
     technician, client, staff_ticket, client_ticket = prepare_users(entries)
@@ -327,6 +327,8 @@ def measure(port: int, repeat: int, memory: bool, server, entries: int) -> None:
         print(
             f"  {label:<28} {median:7.1f}  {p95:7.1f}  {median / floor:7.2f}  {queries[label]:>8}"
         )
+    if trace:
+        staff.request("GET", "/bench/memory/")
     if memory:
         print("  worker RSS (MiB) after each further 1,000 requests (spread over the pages):")
         for thousand in range(1, 6):
@@ -335,9 +337,16 @@ def measure(port: int, repeat: int, memory: bool, server, entries: int) -> None:
                     browser.request("GET", path)
             rss = ", ".join(f"{kib / 1024:.1f}" for kib in worker_rss(server))
             print(f"    after {thousand * 1000:>5} requests: {rss}", flush=True)
+            if trace and thousand == 2:
+                staff.request("GET", "/bench/memory/?mark")
+        if trace:
+            _, text, _ = staff.request("GET", "/bench/memory/")
+            print("  tracemalloc, the 2nd to the 5th thousand:\n" + text)
 
 
-def run_size(tickets: int, messages: int, repeat: int, memory: bool, entries: int) -> None:
+def run_size(
+    tickets: int, messages: int, repeat: int, memory: bool, entries: int, trace=False
+) -> None:
     creation = connection.creation
     name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     workdir = tempfile.mkdtemp(prefix="pages-bench-")
@@ -348,8 +357,8 @@ def run_size(tickets: int, messages: int, repeat: int, memory: bool, entries: in
         print(f"  data built in {time.perf_counter() - started:.0f} s")
         connection.close()
         port = _port()
-        server = start_gunicorn(port, name, os.path.join(workdir, "static"))
-        measure(port, repeat, memory, server, entries)
+        server = start_gunicorn(port, name, os.path.join(workdir, "static"), 1 if trace else 2)
+        measure(port, repeat, memory, server, entries, trace)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -365,6 +374,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--entries", type=int, default=ENTRIES)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="one worker, tracemalloc: where its memory grows from the 2nd to the 5th thousand",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL=postgres://... : this benchmark measures PostgreSQL.")
@@ -372,7 +386,14 @@ def main() -> None:
     print(f"load average {load[0]:.2f}; {os.cpu_count()} CPUs; times in ms")
     for size in args.sizes:
         print(f"\n{size:,} tickets x {args.messages} messages")
-        run_size(size, args.messages, args.repeat, not args.no_memory, args.entries)
+        run_size(
+            size,
+            args.messages,
+            args.repeat,
+            not args.no_memory,
+            args.entries,
+            args.trace_memory,
+        )
 
 
 if __name__ == "__main__":

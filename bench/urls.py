@@ -2,9 +2,10 @@
 
 from django.urls import include, path
 
-from bench.views import floor
+from bench.views import floor, memory
 
 urlpatterns = [
     path("bench/floor/", floor, name="bench_floor"),
+    path("bench/memory/", memory, name="bench_memory"),
     path("", include("helpdesk.urls")),
 ]
