@@ -96,6 +96,8 @@ def _payable(order: Order) -> None:
     """Raises OrderNotPayable or PackUnavailable when the order can no longer be paid."""
     if order.status != Order.Status.PENDING:
         raise OrderNotPayable()
+    if order.pack is None:  # a monthly plan's period: paid with the saved card only
+        raise OrderNotPayable()
     if not order.pack.active:
         raise PackUnavailable()
 
