@@ -6,17 +6,30 @@ what the organization pays; when organization roles land, wrap them in the manag
 organization may act, as for buying packs.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from payments import PaymentError
 
 from accounts.permissions import client_required
 from billing import selectors as billing_selectors
 from plans import selectors, services
 from plans.forms import AutoRechargeForm, PlanChoiceForm, TestCardForm
+
+
+def post_only(view):
+    """The actions answer POST; a GET (a bookmarked or reloaded URL) goes back to the page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("plans:overview")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _bad_form(request):
@@ -66,8 +79,8 @@ def _run(request, action, success: str):
     return result
 
 
-@require_POST
 @client_required
+@post_only
 def subscribe(request):
     form = PlanChoiceForm(request.POST)
     if not form.is_valid():
@@ -91,8 +104,8 @@ def _subscription(request):
     return subscription
 
 
-@require_POST
 @client_required
+@post_only
 def change(request):
     form = PlanChoiceForm(request.POST)
     if not form.is_valid():
@@ -116,8 +129,8 @@ def change(request):
     return redirect("plans:overview")
 
 
-@require_POST
 @client_required
+@post_only
 def cancel(request):
     subscription = _subscription(request)
     if subscription is not None:
@@ -133,8 +146,8 @@ def cancel(request):
     return redirect("plans:overview")
 
 
-@require_POST
 @client_required
+@post_only
 def keep(request):
     subscription = _subscription(request)
     if subscription is not None:
@@ -142,8 +155,8 @@ def keep(request):
     return redirect("plans:overview")
 
 
-@require_POST
 @client_required
+@post_only
 def card_save(request):
     form = TestCardForm(request.POST)
     if not form.is_valid():
@@ -158,16 +171,16 @@ def card_save(request):
     return redirect("plans:overview")
 
 
-@require_POST
 @client_required
+@post_only
 def card_remove(request):
     services.remove_card(request.user.organization)
     messages.success(request, _("Card removed. Automatic recharge is off."))
     return redirect("plans:overview")
 
 
-@require_POST
 @client_required
+@post_only
 def auto_recharge(request):
     form = AutoRechargeForm(request.POST)
     if not form.is_valid():

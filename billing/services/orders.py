@@ -89,7 +89,12 @@ def _create_order(organization, pack, *, user, expected_total) -> Order:
 
 
 def _locked(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("pack", "organization").get(pk=order.pk)
+    # OF: the pack is an outer join (plan orders have none), which FOR UPDATE cannot lock.
+    return (
+        Order.objects.select_for_update(of=("self", "organization"))
+        .select_related("pack", "organization")
+        .get(pk=order.pk)
+    )
 
 
 def _payable(order: Order) -> None:

@@ -95,7 +95,7 @@ def run_auto_recharge(organization_id: int, *, now: datetime | None = None) -> A
     now = now or timezone.now()
     with transaction.atomic():
         setting = (
-            AutoRecharge.objects.select_for_update()
+            AutoRecharge.objects.select_for_update(of=("self",))
             .select_related("pack")
             .filter(organization_id=organization_id)
             .first()

@@ -266,7 +266,11 @@ def _charge_period(period: PlanPeriod) -> PlanPeriod:
 
 @transaction.atomic
 def _settled(period: PlanPeriod, *, paid: bool, message: str = "") -> PlanPeriod:
-    period = PlanPeriod.objects.select_for_update().select_related("order").get(pk=period.pk)
+    period = (
+        PlanPeriod.objects.select_for_update(of=("self", "order"))
+        .select_related("order")
+        .get(pk=period.pk)
+    )
     if period.status != PlanPeriod.Status.PENDING:
         return period
     subscription = Subscription.objects.select_for_update().get(pk=period.subscription_id)
