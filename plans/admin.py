@@ -67,6 +67,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "created_by",
     )
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = SubscribeForm

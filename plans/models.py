@@ -243,7 +243,7 @@ class AutoRecharge(models.Model):
         on_delete=models.PROTECT,
         related_name="auto_recharge",
     )
-    enabled = models.BooleanField(_("on"), default=False)
+    enabled = models.BooleanField(_("switched on"), default=False)
     # Credits.
     threshold = models.PositiveIntegerField(
         _("when the balance falls below (credits)"),

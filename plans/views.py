@@ -137,12 +137,13 @@ def cancel(request):
         date = formats.date_format(
             timezone.localtime(subscription.current_period_end), "DATE_FORMAT"
         )
-        _run(
-            request,
-            lambda: services.cancel(subscription),
-            _("Your plan ends on %(date)s. Its credits stay in your balance until they expire.")
-            % {"date": date},
-        )
+        if subscription.status == subscription.Status.PAST_DUE:
+            success = _("Your plan is cancelled.")
+        else:
+            success = _(
+                "Your plan ends on %(date)s. Its credits stay in your balance until they expire."
+            ) % {"date": date}
+        _run(request, lambda: services.cancel(subscription), success)
     return redirect("plans:overview")
 
 

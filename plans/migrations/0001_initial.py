@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             name='AutoRecharge',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=False, verbose_name='on')),
+                ('enabled', models.BooleanField(default=False, verbose_name='switched on')),
                 ('threshold', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)], verbose_name='when the balance falls below (credits)')),
                 ('monthly_cap', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='at most, purchases a month')),
                 ('stopped_reason', models.CharField(blank=True, max_length=255, verbose_name='stopped because')),
