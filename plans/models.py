@@ -212,6 +212,8 @@ class PlanPeriod(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     decline_message = models.CharField(_("decline message"), max_length=255, blank=True)
+    # Payments retried by the client after a decline (each one its own order and key).
+    attempt = models.PositiveSmallIntegerField(_("payment attempt"), default=0)
 
     class Meta:
         verbose_name = _("plan period")
@@ -229,8 +231,9 @@ class PlanPeriod(models.Model):
 
     @property
     def idempotency_key(self) -> str:
-        """The key of this period's charge at the provider."""
-        return f"plans:subscription:{self.subscription_id}:period:{self.number}"
+        """The key of this period's charge at the provider (one per attempt)."""
+        key = f"plans:subscription:{self.subscription_id}:period:{self.number}"
+        return f"{key}:attempt:{self.attempt}" if self.attempt else key
 
 
 class AutoRecharge(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("change/", views.change, name="change"),
     path("cancel/", views.cancel, name="cancel"),
     path("keep/", views.keep, name="keep"),
+    path("retry/", views.retry, name="retry"),
     path("card/", views.card_save, name="card_save"),
     path("card/remove/", views.card_remove, name="card_remove"),
     path("auto-recharge/", views.auto_recharge, name="auto_recharge"),

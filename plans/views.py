@@ -158,6 +158,19 @@ def keep(request):
 
 @client_required
 @post_only
+def retry(request):
+    subscription = _subscription(request)
+    if subscription is not None:
+        _run(
+            request,
+            lambda: services.retry_payment(subscription),
+            _("Paid: this period's credits are in your balance."),
+        )
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
 def card_save(request):
     form = TestCardForm(request.POST)
     if not form.is_valid():

@@ -2,7 +2,7 @@
 
 - methods: ``save_test_card``, ``save_card``, ``remove_card``, ``charge`` (off-session)
 - subscriptions: ``subscribe``, ``change_plan``, ``cancel``, ``keep``, ``renew_period``,
-  ``renew_due`` (periods, each granted and invoiced once)
+  ``renew_due`` (periods, each granted and invoiced once), ``retry_payment``
 - recharge: ``configure_auto_recharge``, ``run_auto_recharge``, ``sweep_auto_recharges``
 """
 
@@ -26,6 +26,7 @@ from .subscriptions import (
     period_bounds,
     renew_due,
     renew_period,
+    retry_payment,
     subscribe,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "remove_card",
     "renew_due",
     "renew_period",
+    "retry_payment",
     "run_auto_recharge",
     "save_card",
     "save_test_card",

@@ -62,11 +62,9 @@ def _check_plan(plan: Plan) -> Plan:
     return plan
 
 
-def _new_period(subscription: Subscription, number: int, plan: Plan) -> PlanPeriod:
-    """The period's order and row (caller holds the subscription's lock)."""
-    starts_at, ends_at = period_bounds(subscription.started_at, number)
+def _new_order(subscription: Subscription, plan: Plan) -> Order:
     amounts = quote(plan.price, credit_selectors.vat_rate())
-    order = Order.objects.create(
+    return Order.objects.create(
         organization_id=subscription.organization_id,
         created_by=subscription.created_by,
         pack=None,
@@ -77,6 +75,12 @@ def _new_period(subscription: Subscription, number: int, plan: Plan) -> PlanPeri
         total=amounts.total,
         method=Order.Method.ONLINE,
     )
+
+
+def _new_period(subscription: Subscription, number: int, plan: Plan) -> PlanPeriod:
+    """The period's order and row (caller holds the subscription's lock)."""
+    starts_at, ends_at = period_bounds(subscription.started_at, number)
+    order = _new_order(subscription, plan)
     return PlanPeriod.objects.create(
         subscription=subscription,
         number=number,
@@ -178,6 +182,38 @@ def keep(subscription: Subscription) -> Subscription:
         subscription.cancel_at_period_end = False
         subscription.save(update_fields=["cancel_at_period_end"])
     return subscription
+
+
+def retry_payment(subscription: Subscription, *, now: datetime | None = None) -> PlanPeriod:
+    """Pay again, with the saved card, the period whose payment was declined (a new order
+    and key; the declined order stays cancelled). Only while that period lasts. Raises
+    NotSubscribed (nothing declined), NoPaymentMethod, PaymentDeclined (declined again),
+    PlansError (the period is over: cancel and subscribe again)."""
+    from plans.errors import PlansError
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        subscription = _locked_in_force(subscription)
+        period = subscription.periods.filter(number=subscription.current_number).first()
+        if subscription.status != Subscription.Status.PAST_DUE or period is None:
+            raise NotSubscribed(_("Nothing is waiting to be paid."))
+        if period.status != PlanPeriod.Status.DECLINED:
+            raise NotSubscribed(_("Nothing is waiting to be paid."))
+        if period.ends_at <= now:
+            raise PlansError(_("This period is over. Cancel the plan and subscribe again."))
+        if active_card(subscription.organization) is None:
+            raise NoPaymentMethod()
+        period.order = _new_order(subscription, period.plan)
+        period.attempt += 1
+        period.status = PlanPeriod.Status.PENDING
+        period.decline_message = ""
+        period.save(update_fields=["order", "attempt", "status", "decline_message"])
+        subscription.status = Subscription.Status.ACTIVE
+        subscription.save(update_fields=["status"])
+    period = _charge_period(period)
+    if period.status == PlanPeriod.Status.DECLINED:
+        raise PaymentDeclined()
+    return period
 
 
 def renew_period(subscription: Subscription, *, now: datetime | None = None) -> PlanPeriod | None:

@@ -11,6 +11,7 @@ CASES = {
     "plans:change": Case(Access.OWN),
     "plans:cancel": Case(Access.OWN),
     "plans:keep": Case(Access.OWN),
+    "plans:retry": Case(Access.OWN),
     "plans:card_save": Case(Access.OWN),
     "plans:card_remove": Case(Access.OWN),
     "plans:auto_recharge": Case(Access.OWN),

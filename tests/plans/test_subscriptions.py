@@ -249,3 +249,39 @@ def test_a_charge_interrupted_before_confirmation_is_finished_once(organization,
     assert services.renew_due() == 1
     assert services.renew_due() == 0
     assert credit_selectors.balance(organization) == 200
+
+
+def test_a_declined_period_can_be_paid_again_with_a_new_card_once(organization, clock):
+    card(organization)
+    subscription = services.subscribe(organization, plan(100)).subscription
+    card(organization, "declined")
+    clock.shift(timedelta(days=31))
+    declined = services.renew_period(subscription)
+    with pytest.raises(services.PaymentDeclined):
+        services.retry_payment(subscription)  # still the declined card
+    card(organization)
+    period = services.retry_payment(subscription)
+    assert period.pk == declined.pk
+    assert period.status == PlanPeriod.Status.PAID
+    assert period.attempt == 2
+    assert credit_selectors.balance(organization) == 200
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ACTIVE
+    with pytest.raises(services.NotSubscribed):
+        services.retry_payment(subscription)  # nothing more to pay
+    assert Order.objects.filter(status=Order.Status.CANCELLED).count() == 2
+    assert Invoice.objects.count() == 2
+
+
+def test_a_declined_period_that_is_over_cannot_be_paid_again(organization, clock):
+    card(organization)
+    subscription = services.subscribe(organization, plan(100)).subscription
+    card(organization, "declined")
+    clock.shift(timedelta(days=31))
+    services.renew_period(subscription)
+    card(organization)
+    clock.shift(timedelta(days=31))
+    with pytest.raises(services.PlansError):
+        services.retry_payment(subscription)
+    assert Order.objects.count() == 2  # no new order
+    assert PlanPeriod.objects.get(number=1).status == PlanPeriod.Status.DECLINED
