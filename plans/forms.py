@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from credits.models import Pack
+from helpdesk.formatting import format_credits, format_money
 from plans.models import MAX_MONTHLY_CAP, MAX_THRESHOLD, Plan
 
 # Primary keys are ``bigint`` columns.
@@ -26,12 +27,20 @@ class TestCardForm(forms.Form):
     )
 
 
+class PackChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(credits)s credits (%(price)s + VAT)") % {
+            "credits": format_credits(obj.credits),
+            "price": format_money(obj.price),
+        }
+
+
 class AutoRechargeForm(forms.Form):
     enabled = forms.BooleanField(label=_("Recharge automatically"), required=False)
     threshold = forms.IntegerField(
         label=_("When the balance falls below (credits)"), min_value=1, max_value=MAX_THRESHOLD
     )
-    pack = forms.ModelChoiceField(
+    pack = PackChoiceField(
         label=_("Buy the pack"),
         queryset=Pack.objects.filter(active=True).exclude(kind=Pack.Kind.REGISTRATION),
         empty_label=None,
