@@ -285,3 +285,34 @@ def test_a_declined_period_that_is_over_cannot_be_paid_again(organization, clock
         services.retry_payment(subscription)
     assert Order.objects.count() == 2  # no new order
     assert PlanPeriod.objects.get(number=1).status == PlanPeriod.Status.DECLINED
+
+
+def test_a_plan_period_is_refunded_like_any_order(organization, clock):
+    from billing import services as billing_services
+    from tests.accounts.factories import AdminFactory
+
+    card(organization)
+    period = services.subscribe(organization, plan(100, "80.00"))
+    consume(organization, 30)
+    corrective = billing_services.refund_order(
+        period.order, reason="Baja pedida por el cliente", actor=AdminFactory()
+    )
+    assert corrective.total == Decimal("-96.80")
+    assert corrective.lines.get().kind == InvoiceLine.Kind.PLAN
+    assert verifactu.record_for(corrective)["TipoFactura"].startswith("R")
+    assert credit_selectors.balance(organization) == 0  # the 70 unspent taken back
+    assert list(chain_mismatches()) == []
+
+
+def test_an_admin_cannot_mark_a_plan_order_paid_by_transfer(organization, clock):
+    from billing import services as billing_services
+    from tests.accounts.factories import AdminFactory
+
+    card(organization, "declined")
+    with pytest.raises(services.PaymentDeclined):
+        services.subscribe(organization, plan(100))
+    order = Order.objects.get()
+    with pytest.raises(billing_services.InvalidRequest):
+        billing_services.mark_paid_by_transfer(order, reference="TR-1", actor=AdminFactory())
+    assert credit_selectors.balance(organization) == 0
+    assert not Invoice.objects.exists()
