@@ -10,6 +10,8 @@
   status check for the return page.
 """
 
+import hashlib
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import stripe
@@ -23,10 +25,46 @@ STATUSES = {value for value, _label in PaymentStatus.CHOICES}
 CENT = Decimal("0.01")
 
 
+@dataclass(frozen=True)
+class OffSessionResult:
+    """A charge of a saved card without the client present (plans: renewals, automatic
+    recharges). ``reference`` is the provider's payment id; ``amount`` what it took (euros,
+    VAT included) when paid; ``message`` the provider's words when declined."""
+
+    paid: bool
+    reference: str
+    amount: Decimal | None = None
+    message: str = ""
+
+
 class TestProvider(DummyProvider):
-    """The dummy provider, with the amount it took recorded on the payment."""
+    """The dummy provider, with the amount it took recorded on the payment.
+
+    Saved cards (off-session): ``save_payment_method(outcome)`` stores the outcome to
+    simulate ("ok" pays, "declined" is refused like a card the bank declines), and
+    ``charge_off_session`` answers for the same idempotency key with the same payment id,
+    like Stripe does for a repeated key.
+    """
 
     accepts_webhooks = False
+    OUTCOMES = ("ok", "declined")
+
+    def save_payment_method(self, *, outcome: str) -> tuple[str, str]:
+        """(the method's reference, its label). Raises PaymentError for another outcome."""
+        if outcome not in self.OUTCOMES:
+            raise PaymentError("unknown outcome", code=400)
+        label = "Test card 4242" if outcome == "ok" else "Test card 0002 (declined)"
+        return f"test:{outcome}", label
+
+    def charge_off_session(
+        self, *, method_reference: str, amount: Decimal, description: str, idempotency_key: str
+    ) -> OffSessionResult:
+        if method_reference not in {f"test:{outcome}" for outcome in self.OUTCOMES}:
+            raise PaymentError("unknown payment method", code=400)
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        if method_reference == "test:declined":
+            return OffSessionResult(False, f"test_pi_{digest}", message="Your card was declined.")
+        return OffSessionResult(True, f"test_pi_{digest}", amount=Decimal(amount).quantize(CENT))
 
     def get_form(self, payment, data=None):
         try:
@@ -61,7 +99,70 @@ def _plain(obj):
     return obj.to_dict() if hasattr(obj, "to_dict") else obj
 
 
-class StripeProvider(StripeProviderV3):
+class StripeOffSession:
+    """Saved cards on Stripe: a SetupIntent saves the card for later, off-session
+    PaymentIntents charge it (https://docs.stripe.com/payments/save-and-reuse). Mixed into
+    StripeProvider; ``api_key`` comes from the provider."""
+
+    def create_setup_intent(self, *, customer_id: str = "", email: str = "") -> dict:
+        """A SetupIntent for Stripe.js (its ``client_secret``), creating the customer."""
+        stripe.api_key = self.api_key
+        try:
+            if not customer_id:
+                customer_id = stripe.Customer.create(email=email or None)["id"]
+            intent = stripe.SetupIntent.create(customer=customer_id, usage="off_session")
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc)) from exc
+        return _plain(intent)
+
+    def payment_method_from_setup(self, setup_intent_id: str) -> tuple[str, str]:
+        """(reference "cus_...|pm_...", label) of a succeeded SetupIntent."""
+        stripe.api_key = self.api_key
+        try:
+            intent = _plain(stripe.SetupIntent.retrieve(setup_intent_id, expand=["payment_method"]))
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc)) from exc
+        if intent.get("status") != "succeeded":
+            raise PaymentError("the card was not saved", code=400)
+        method = intent.get("payment_method") or {}
+        card = method.get("card") or {}
+        label = f"{card.get('brand', 'card')} {card.get('last4', '')}".strip()
+        return f"{intent['customer']}|{method['id']}", label
+
+    def charge_off_session(
+        self, *, method_reference: str, amount: Decimal, description: str, idempotency_key: str
+    ) -> OffSessionResult:
+        customer, _sep, method = method_reference.partition("|")
+        stripe.api_key = self.api_key
+        try:
+            intent = _plain(
+                stripe.PaymentIntent.create(
+                    amount=int((Decimal(amount) * 100).to_integral_value()),
+                    currency="eur",
+                    customer=customer,
+                    payment_method=method,
+                    off_session=True,
+                    confirm=True,
+                    description=description[:200],
+                    idempotency_key=idempotency_key,
+                )
+            )
+        except stripe.CardError as exc:
+            intent = _plain(getattr(exc.error, "payment_intent", None) or {})
+            return OffSessionResult(
+                False, str(intent.get("id", "")), message=str(exc.user_message or "")[:200]
+            )
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc)) from exc
+        if intent.get("status") != "succeeded":
+            return OffSessionResult(
+                False, str(intent.get("id", "")), message=intent.get("status", "")
+            )
+        received = (Decimal(int(intent["amount_received"])) / 100).quantize(CENT)
+        return OffSessionResult(True, str(intent["id"]), amount=received)
+
+
+class StripeProvider(StripeOffSession, StripeProviderV3):
     """Stripe Checkout: the client pays on Stripe's page; Stripe calls our webhook."""
 
     accepts_webhooks = True

@@ -20,3 +20,14 @@ credits_added = Signal()
 def send_credits_added(organization_id: int) -> None:
     """Tell the receivers that ``organization_id`` has new spendable credits."""
     credits_added.send(sender=None, organization_id=organization_id)
+
+
+# Sent by credits.services.consume after a deduction is written (not on a replay), inside
+# its transaction; keyword: organization_id. Receivers defer with on_commit (plans: an
+# automatic recharge may be due).
+credits_consumed = Signal()
+
+
+def send_credits_consumed(organization_id: int) -> None:
+    """Tell the receivers that ``organization_id`` just spent credits."""
+    credits_consumed.send(sender=None, organization_id=organization_id)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("credits/", include("credits.urls")),
     path("tickets/", include("tickets.urls")),
     path("billing/", include("billing.urls")),
+    path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("integrations/", include("api.page_urls")),

@@ -145,6 +145,11 @@ SEVERITIES = {
 }
 
 ESTIMATE_KINDS = {"estimate": _("Estimate"), "quote": _("Quote")}
+# plans.notify: what a declined automatic payment was for.
+AUTOMATIC_PAYMENT_PURPOSES = {
+    "auto_recharge": _("Automatic recharge"),
+    "plan": _("Monthly plan"),
+}
 # The reasons of tickets.models.OutOfScopeReason (the same words, so the same translations).
 OUT_OF_SCOPE_REASONS = {
     "network_or_power": _("Local network or power failure"),
@@ -324,6 +329,23 @@ KINDS: dict[str, EmailKind] = {
                 Key("total", "money", "the total, VAT included (euros)"),
                 Key("issued_on", "date", "the invoice's date"),
                 Key("invoice_url", "url", "the invoice's page or PDF"),
+            ),
+        ),
+        EmailKind(
+            Kind.AUTOMATIC_PAYMENT_DECLINED,
+            "clients",
+            (
+                ORGANIZATION,
+                Key(
+                    "purpose",
+                    "choice",
+                    "what the payment was for",
+                    choices=AUTOMATIC_PAYMENT_PURPOSES,
+                ),
+                Key("total", "money", "the amount declined, VAT included (euros)"),
+                Key("recharge_stopped", "int", "1: the automatic recharge is now off; 0: a plan"),
+                Key("provider_message", "text", "the provider's words", required=False),
+                Key("settings_url", "url", "the plans and automatic recharge page"),
             ),
         ),
         # Queued by accounts.forms.LocalizedPasswordResetForm (accounts.views.password_reset).

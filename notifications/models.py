@@ -32,6 +32,8 @@ class Kind(models.TextChoices):
     # staff alert when a mailbox can no longer be read.
     INBOUND_REJECTED = "inbound_rejected", _("Email not taken")
     MAILBOX_FAILING = "mailbox_failing", _("Mailbox cannot be read")
+    # Plans and automatic recharge (plans app): a saved card was declined.
+    AUTOMATIC_PAYMENT_DECLINED = "automatic_payment_declined", _("Automatic payment declined")
 
 
 class OutboxEmail(models.Model):

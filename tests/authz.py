@@ -73,6 +73,7 @@ APPS = (
     "credits",
     "tickets",
     "billing",
+    "plans",
     "helpdesk",
     "api",
     "kb",

@@ -61,6 +61,7 @@ def _snapshot(victim: Victim):
             "credits",
             "tickets",
             "billing",
+            "plans",
             "kb",
             "reports",
             "django_otp_webauthn",  # the victim's passkeys

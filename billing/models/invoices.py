@@ -140,6 +140,8 @@ class InvoiceLine(ImmutableModel):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("Registration pack")
         RECHARGE = "recharge", _("Recharge pack")
+        # A period of a monthly plan (plans app): the plan's credits of that period.
+        PLAN = "plan", _("Monthly plan")
 
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="lines"
@@ -170,6 +172,8 @@ class InvoiceLine(ImmutableModel):
         """ "Registration pack: 60 support credits (1 credit = 1 minute)", translated."""
         if self.kind == self.Kind.REGISTRATION:
             text = _("Registration pack: %(credits)s support credits (1 credit = 1 minute)")
+        elif self.kind == self.Kind.PLAN:
+            text = _("Monthly plan: %(credits)s support credits (1 credit = 1 minute)")
         else:
             text = _("Recharge pack: %(credits)s support credits (1 credit = 1 minute)")
         return text % {"credits": format_credits(self.credits)}

@@ -36,8 +36,14 @@ class Order(models.Model):
         blank=True,
         related_name="+",
     )
+    # Empty for the order of a monthly plan's period (plans.PlanPeriod points at it).
     pack = models.ForeignKey(
-        "credits.Pack", verbose_name=_("pack"), on_delete=models.PROTECT, related_name="orders"
+        "credits.Pack",
+        verbose_name=_("pack"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
     )
     # What was agreed when the order was made (the pack's price may change later).
     credits = models.PositiveIntegerField(_("credits"))

@@ -8,7 +8,7 @@
 - errors: ``BillingError`` and its named subclasses
 """
 
-from .confirmation import confirm_payment, mark_paid_by_transfer
+from .confirmation import OrderGrant, confirm_payment, mark_paid_by_transfer
 from .errors import (
     AmountMismatch,
     BillingError,
@@ -30,6 +30,7 @@ __all__ = [
     "BillingError",
     "InvalidRequest",
     "OnlinePaymentUnavailable",
+    "OrderGrant",
     "OrderNotPayable",
     "OrderNotRefundable",
     "Outcome",

@@ -1,5 +1,7 @@
 """Paying an order: the credits, the invoice and its email, all in one transaction, once."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -26,6 +28,17 @@ PURCHASE_REASON = gettext_noop("Credit pack purchase")
 REGISTRATION_REASON = gettext_noop("Registration pack purchase")
 
 
+@dataclass(frozen=True)
+class OrderGrant:
+    """What an order without a pack grants when paid (a monthly plan's period): when its
+    lot expires (None: never), the entry's reason and the invoice line's kind. A recharge,
+    never the registration pack."""
+
+    expires_at: datetime | None
+    reason: str
+    line_kind: str
+
+
 def confirm_payment(
     order: Order,
     *,
@@ -35,6 +48,7 @@ def confirm_payment(
     actor: User | None = None,
     payment: Payment | None = None,
     source: str = EventSource.SERVICE,
+    order_grant: OrderGrant | None = None,
 ) -> Invoice:
     """Mark ``order`` paid, grant its credits and issue its invoice, in one transaction;
     the invoice email is written to the outbox in that same transaction.
@@ -43,8 +57,9 @@ def confirm_payment(
     Under the organization's lock it decides again whether this is the registration pack
     (credits expiring after the registration validity) or a recharge. ``amount`` is what
     the provider says it took (euros, VAT included): when given it must equal the order's
-    total. A cancelled order is still honoured (the money arrived). Raises AmountMismatch
-    (nothing changes; the event is recorded), InvalidRequest.
+    total. A cancelled order is still honoured (the money arrived). An order without a
+    pack (a plan's period) needs ``order_grant``. Raises AmountMismatch (nothing changes;
+    the event is recorded), InvalidRequest.
     """
     try:
         return _confirm(
@@ -55,6 +70,7 @@ def confirm_payment(
             actor=actor,
             payment=payment,
             source=source,
+            order_grant=order_grant,
         )
     except AmountMismatch as exc:
         record_event(
@@ -86,7 +102,7 @@ def log_verifactu_failure(exc: VerifactuError, *, order: Order) -> None:
 
 
 @transaction.atomic
-def _confirm(order, *, reference, amount, method, actor, payment, source) -> Invoice:
+def _confirm(order, *, reference, amount, method, actor, payment, source, order_grant) -> Invoice:
     if not reference:
         raise InvalidRequest(_("A payment reference is required."))
     # The organization's lock: one confirmation at a time per organization, so that the
@@ -110,19 +126,28 @@ def _confirm(order, *, reference, amount, method, actor, payment, source) -> Inv
         raise AmountMismatch()
 
     now = timezone.now()
-    registration = selectors.is_registration_purchase(organization)
-    expires_at = credit_selectors.pack_expiry(order.pack, now, registration=registration)
+    if order.pack_id is None:
+        if order_grant is None:
+            raise InvalidRequest(_("This order is paid through its monthly plan."))
+        registration = False
+        expires_at = order_grant.expires_at
+        reason = order_grant.reason
+    else:
+        registration = selectors.is_registration_purchase(organization)
+        expires_at = credit_selectors.pack_expiry(order.pack, now, registration=registration)
+        reason = REGISTRATION_REASON if registration else PURCHASE_REASON
     invoice = invoicing.issue_invoice(
         order,
         organization=organization,
         issued_at=now,
         registration=registration,
         expires_on=timezone.localdate(expires_at) if expires_at else None,
+        line_kind=order_grant.line_kind if order.pack_id is None else None,
     )
     entry = credit_services.grant(
         organization,
         order.credits,
-        reason=REGISTRATION_REASON if registration else PURCHASE_REASON,
+        reason=reason,
         expires_at=expires_at,
         idempotency_key=f"billing:order:{order.pk}:grant",
         kind=EntryKind.REGISTRATION if registration else EntryKind.PURCHASE,

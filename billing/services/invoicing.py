@@ -58,8 +58,10 @@ def issue_invoice(
     issued_at: datetime,
     registration: bool,
     expires_on: date | None,
+    line_kind: str | None = None,
 ) -> Invoice:
-    """The invoice of a paid order: one line (the pack), the order's base, VAT and total."""
+    """The invoice of a paid order: one line (the pack, or ``line_kind`` such as a plan's
+    period), the order's base, VAT and total."""
     year = timezone.localdate(issued_at).year
     series = settings.BILLING_INVOICE_SERIES
     invoice = Invoice.objects.create(
@@ -79,7 +81,7 @@ def issue_invoice(
     InvoiceLine.objects.create(
         invoice=invoice,
         position=1,
-        kind=_line_kind(registration),
+        kind=line_kind or _line_kind(registration),
         credits=order.credits,
         expires_on=expires_on,
         quantity=1,

@@ -89,12 +89,19 @@ def _create_order(organization, pack, *, user, expected_total) -> Order:
 
 
 def _locked(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("pack", "organization").get(pk=order.pk)
+    # OF: the pack is an outer join (plan orders have none), which FOR UPDATE cannot lock.
+    return (
+        Order.objects.select_for_update(of=("self", "organization"))
+        .select_related("pack", "organization")
+        .get(pk=order.pk)
+    )
 
 
 def _payable(order: Order) -> None:
     """Raises OrderNotPayable or PackUnavailable when the order can no longer be paid."""
     if order.status != Order.Status.PENDING:
+        raise OrderNotPayable()
+    if order.pack is None:  # a monthly plan's period: paid with the saved card only
         raise OrderNotPayable()
     if not order.pack.active:
         raise PackUnavailable()

@@ -137,6 +137,7 @@ def consume(
         hold.close_reason = reason
         hold.consumed_entry = entry
         hold.save(update_fields=["status", "closed_at", "close_reason", "consumed_entry"])
+    hooks.send_credits_consumed(wallet.organization_id)
     return entry
 
 

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "credits",
     "tickets",
     "billing",
+    # Monthly plans and automatic recharge (builds on billing).
+    "plans",
     # Knowledge base, help centre and canned replies (builds on tickets).
     "kb",
     "reports",
@@ -569,6 +571,19 @@ CELERY_BEAT_SCHEDULE["notifications-sweep-webhooks"] = {
 
 # Backstop of the grant's hook: tickets awaiting credits that the balance now covers resume
 # (tickets.services.sweep_covered_tickets).
+# Monthly plans: start the periods that are due, each once (plans.services.renew_due); and
+# the backstop of the automatic recharge that a deduction queues.
+CELERY_BEAT_SCHEDULE["plans-renew-subscriptions"] = {
+    "task": "plans.tasks.renew_subscriptions_task",
+    "schedule": 15 * 60,
+    "options": {"expires": 14 * 60},
+}
+CELERY_BEAT_SCHEDULE["plans-sweep-auto-recharges"] = {
+    "task": "plans.tasks.sweep_auto_recharges_task",
+    "schedule": 10 * 60,
+    "options": {"expires": 9 * 60},
+}
+
 CELERY_BEAT_SCHEDULE["tickets-sweep-covered-tickets"] = {
     "task": "tickets.tasks.sweep_covered_tickets_task",
     "schedule": 10 * 60,

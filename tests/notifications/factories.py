@@ -70,6 +70,14 @@ SAMPLE_CONTEXTS = {
         "issued_on": date(2026, 3, 10),
         "invoice_url": "/billing/invoices/12/",
     },
+    Kind.AUTOMATIC_PAYMENT_DECLINED: {
+        "organization_name": "Talleres Norte",
+        "purpose": "auto_recharge",
+        "total": Decimal("43.56"),
+        "recharge_stopped": 1,
+        "provider_message": "Your card was declined.",
+        "settings_url": "/plans/",
+    },
     Kind.ESTIMATE_AWAITING_ANSWER: {
         "organization_name": "Talleres Norte",
         "ticket_reference": "T-2026-00007",

@@ -1,0 +1,58 @@
+"""Every write of plans. Import from here: ``plans.services.subscribe``.
+
+- methods: ``save_test_card``, ``save_card``, ``remove_card``, ``charge`` (off-session)
+- subscriptions: ``subscribe``, ``change_plan``, ``cancel``, ``keep``, ``renew_period``,
+  ``renew_due`` (periods, each granted and invoiced once), ``retry_payment``
+- recharge: ``configure_auto_recharge``, ``run_auto_recharge``, ``sweep_auto_recharges``
+"""
+
+from plans.errors import (
+    AlreadySubscribed,
+    InvalidSetting,
+    NoPaymentMethod,
+    NotSubscribed,
+    PaymentDeclined,
+    PlansError,
+    PlanUnavailable,
+    SamePlan,
+)
+
+from .methods import active_card, charge, remove_card, save_card, save_test_card
+from .recharge import configure_auto_recharge, run_auto_recharge, sweep_auto_recharges
+from .subscriptions import (
+    cancel,
+    change_plan,
+    keep,
+    period_bounds,
+    renew_due,
+    renew_period,
+    retry_payment,
+    subscribe,
+)
+
+__all__ = [
+    "AlreadySubscribed",
+    "InvalidSetting",
+    "NoPaymentMethod",
+    "NotSubscribed",
+    "PaymentDeclined",
+    "PlanUnavailable",
+    "PlansError",
+    "SamePlan",
+    "active_card",
+    "cancel",
+    "change_plan",
+    "charge",
+    "configure_auto_recharge",
+    "keep",
+    "period_bounds",
+    "remove_card",
+    "renew_due",
+    "renew_period",
+    "retry_payment",
+    "run_auto_recharge",
+    "save_card",
+    "save_test_card",
+    "subscribe",
+    "sweep_auto_recharges",
+]

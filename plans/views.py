@@ -1,0 +1,212 @@
+"""The client's page of plans, saved card and automatic recharge, and its POST actions.
+
+Manager-only (accounts roles, added by another branch): every POST view below changes
+what the organization pays; when organization roles land, wrap them in the manager check
+(``client_required`` → a manager-only decorator). Until then any client user of the
+organization may act, as for buying packs.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from payments import PaymentError
+
+from accounts.permissions import client_required
+from billing import selectors as billing_selectors
+from plans import selectors, services
+from plans.forms import AutoRechargeForm, PlanChoiceForm, TestCardForm
+
+
+def post_only(view):
+    """The actions answer POST; a GET (a bookmarked or reloaded URL) goes back to the page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("plans:overview")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _bad_form(request):
+    messages.error(request, _("We could not read your choice. Please try again."))
+    return redirect("plans:overview")
+
+
+@client_required
+def overview(request):
+    organization = request.user.organization
+    page = selectors.plans_page(organization)
+    setting = page.auto_recharge
+    initial = {"threshold": 30, "monthly_cap": 2, "enabled": True}
+    if setting is not None:
+        initial = {
+            "enabled": setting.enabled,
+            "threshold": setting.threshold,
+            "pack": setting.pack_id,
+            "monthly_cap": setting.monthly_cap,
+        }
+    return render(
+        request,
+        "plans/overview.html",
+        {
+            "page": page,
+            "recharge_form": AutoRechargeForm(initial=initial),
+            "card_form": TestCardForm(),
+            "test_cards": billing_selectors.online_payment_variant() == "dummy",
+        },
+    )
+
+
+def _run(request, action, success: str):
+    """Call ``action()``; a PlansError or an unreachable provider becomes a message."""
+    try:
+        result = action()
+    except services.PlansError as exc:
+        messages.error(request, exc.message)
+        return None
+    except PaymentError:
+        messages.error(
+            request,
+            _("The payment provider did not answer. Nothing was charged yet: we will retry."),
+        )
+        return None
+    messages.success(request, success)
+    return result
+
+
+@client_required
+@post_only
+def subscribe(request):
+    form = PlanChoiceForm(request.POST)
+    if not form.is_valid():
+        return _bad_form(request)
+    plan = form.chosen_plan()
+    if plan is None:
+        messages.error(request, services.PlanUnavailable.default_message)
+        return redirect("plans:overview")
+    _run(
+        request,
+        lambda: services.subscribe(request.user.organization, plan, user=request.user),
+        _("Subscribed to %(plan)s: this month's credits are in your balance.") % {"plan": plan},
+    )
+    return redirect("plans:overview")
+
+
+def _subscription(request):
+    subscription = selectors.subscription_in_force(request.user.organization)
+    if subscription is None:
+        messages.error(request, services.NotSubscribed.default_message)
+    return subscription
+
+
+@client_required
+@post_only
+def change(request):
+    form = PlanChoiceForm(request.POST)
+    if not form.is_valid():
+        return _bad_form(request)
+    plan = form.chosen_plan()
+    subscription = _subscription(request)
+    if subscription is None:
+        return redirect("plans:overview")
+    if plan is None:
+        messages.error(request, services.PlanUnavailable.default_message)
+        return redirect("plans:overview")
+    date = formats.date_format(timezone.localtime(subscription.current_period_end), "DATE_FORMAT")
+    if plan.pk == subscription.plan_id:
+        success = _("The change is undone: you keep %(plan)s.") % {"plan": plan}
+    else:
+        success = _(
+            "From %(date)s your plan will be %(plan)s. Until then you keep %(current)s and "
+            "its credits; nothing is charged or granted now."
+        ) % {"date": date, "plan": plan, "current": subscription.plan}
+    _run(request, lambda: services.change_plan(subscription, plan), success)
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
+def cancel(request):
+    subscription = _subscription(request)
+    if subscription is not None:
+        date = formats.date_format(
+            timezone.localtime(subscription.current_period_end), "DATE_FORMAT"
+        )
+        if subscription.status == subscription.Status.PAST_DUE:
+            success = _("Your plan is cancelled.")
+        else:
+            success = _(
+                "Your plan ends on %(date)s. Its credits stay in your balance until they expire."
+            ) % {"date": date}
+        _run(request, lambda: services.cancel(subscription), success)
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
+def keep(request):
+    subscription = _subscription(request)
+    if subscription is not None:
+        _run(request, lambda: services.keep(subscription), _("Your plan continues."))
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
+def retry(request):
+    subscription = _subscription(request)
+    if subscription is not None:
+        _run(
+            request,
+            lambda: services.retry_payment(subscription),
+            _("Paid: this period's credits are in your balance."),
+        )
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
+def card_save(request):
+    form = TestCardForm(request.POST)
+    if not form.is_valid():
+        return _bad_form(request)
+    _run(
+        request,
+        lambda: services.save_test_card(
+            request.user.organization, outcome=form.cleaned_data["outcome"], user=request.user
+        ),
+        _("Card saved."),
+    )
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
+def card_remove(request):
+    services.remove_card(request.user.organization)
+    messages.success(request, _("Card removed. Automatic recharge is off."))
+    return redirect("plans:overview")
+
+
+@client_required
+@post_only
+def auto_recharge(request):
+    form = AutoRechargeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("plans:overview")
+    _run(
+        request,
+        lambda: services.configure_auto_recharge(
+            request.user.organization, user=request.user, **form.cleaned_data
+        ),
+        _("Automatic recharge saved."),
+    )
+    return redirect("plans:overview")
