@@ -26,7 +26,7 @@ def entry_reason(value):
     return gettext(value) if value else ""
 
 
-@register.inclusion_tag("credits/_balance_card.html", takes_context=True)
+@register.inclusion_tag("credits/partials/balance_card.html", takes_context=True)
 def credits_balance_card(context, organization):
     """The dashboard card: available and held credits, the next expiry."""
     return {

@@ -9,7 +9,7 @@ from reports.models import Rating
 register = template.Library()
 
 
-@register.inclusion_tag("reports/_csat_ask.html", takes_context=True)
+@register.inclusion_tag("reports/partials/csat_ask.html", takes_context=True)
 def csat_ask(context, ticket):
     user = context["request"].user
     show = user.is_client and ticket.status in selectors.FINISHED_FOR_SLA
@@ -23,7 +23,7 @@ def csat_ask(context, ticket):
     }
 
 
-@register.inclusion_tag("reports/_billing_panel.html")
+@register.inclusion_tag("reports/partials/billing_panel.html")
 def billing_panel(organization):
     return {"organization": organization, **selectors.billing_panel(organization)}
 

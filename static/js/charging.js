@@ -6,8 +6,22 @@
   if (!timers.length) return;
   const loadedAt = Date.now();
   const pad = (n) => String(n).padStart(2, "0");
+  // The elapsed time in words in the page's language, for people who hear it: "5 minutos",
+  // "1 hour and 5 minutes" (the browser's own Intl data; a bare "0:05" is read as a ratio
+  // or a clock time).
+  const lang = document.documentElement.lang || "en";
+  const unit = (n, name) =>
+    new Intl.NumberFormat(lang, { style: "unit", unit: name, unitDisplay: "long" }).format(n);
+  const list = new Intl.ListFormat(lang, { style: "long", type: "conjunction" });
+  const inWords = (seconds) => {
+    const minutes = Math.floor(seconds / 60);
+    const parts = minutes >= 60 ? [unit(Math.floor(minutes / 60), "hour")] : [];
+    if (minutes % 60 || minutes < 60) parts.push(unit(minutes % 60, "minute"));
+    return list.format(parts);
+  };
   // The visible clock changes every second and is role=timer (not announced); a polite
-  // live region beside it says the elapsed time once a minute (issue 21, WCAG 4.1.3).
+  // live region beside it says the elapsed time in words once a minute (issue 21, WCAG
+  // 4.1.3), with the timer's label from the page (data-say, translated: "Timer: {time}").
   const regions = new Map();
   timers.forEach((timer) => {
     timer.setAttribute("role", "timer");
@@ -28,7 +42,8 @@
       const region = regions.get(timer);
       if (region.dataset.minute !== minutes) {
         region.dataset.minute = minutes;
-        region.textContent = minutes;
+        const words = inWords(seconds);
+        region.textContent = timer.dataset.say ? timer.dataset.say.replace("{time}", words) : words;
       }
     });
   }

@@ -74,6 +74,19 @@ def page(browser, request, live_server):
     context.close()
 
 
+@pytest.fixture
+def victim(transactional_db):
+    """The organization of the URL walk (tests/authz.py) with every app's objects, for the
+    walks of pages (axe, reflow)."""
+    from tests.accounts.factories import OrganizationFactory, UserFactory
+    from tests.authz import Victim, build_victim
+
+    restore_reference_data()
+    organization = OrganizationFactory(name=f"{Victim.MARKER} S.L.", tax_id="B99999999")
+    user = UserFactory(organization=organization, full_name=f"{Victim.MARKER} Persona")
+    return build_victim(Victim(organization=organization, user=user))
+
+
 def screenshot(page, name: str) -> Path:
     """Save a screenshot of the current page under var/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -14,14 +14,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.urls import reverse
 
-from tests.accounts.factories import (
-    AdminFactory,
-    OrganizationFactory,
-    TechnicianFactory,
-    UserFactory,
-)
+from tests.accounts.factories import AdminFactory, TechnicianFactory
 from tests.accounts.mfa import SecondFactorClient
-from tests.authz import Access, Victim, build_victim, collect_cases, url_names
+from tests.authz import Access, Victim, collect_cases, url_names
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -121,16 +116,6 @@ def _walk(page, base_url: str, pages, label: str, seen: set) -> tuple[dict, int]
         if found:
             failures[f"{label} {name} ({final.removeprefix(base_url)})"] = found
     return failures, checked
-
-
-@pytest.fixture
-def victim(transactional_db):
-    from tests.reference_data import restore_reference_data
-
-    restore_reference_data()
-    organization = OrganizationFactory(name=f"{Victim.MARKER} S.L.", tax_id="B99999999")
-    user = UserFactory(organization=organization, full_name=f"{Victim.MARKER} Persona")
-    return build_victim(Victim(organization=organization, user=user))
 
 
 @pytest.mark.parametrize("role", list(ROLE_ACCESS))

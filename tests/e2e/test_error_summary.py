@@ -68,3 +68,39 @@ def test_empty_new_ticket_focuses_the_summary_and_ties_each_error(page, transact
     described = subject.get_attribute("aria-describedby")
     assert described
     assert page.locator(f"#{described.split()[-1]}").inner_text().strip()
+
+
+def test_queue_filter_error_focuses_the_summary_and_its_link_reaches_the_field(
+    page, transactional_db
+):
+    """A hand-written form (the queue's filters, partials/error_summary.html): the same
+    summary takes the focus; its link, followed with the keyboard, puts the focus in the
+    field, which says it is invalid."""
+    from tests.accounts.factories import TechnicianFactory
+    from tests.accounts.mfa import SecondFactorClient
+
+    technician = TechnicianFactory(language="en")
+    django_client = SecondFactorClient()
+    django_client.force_login(technician)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": django_client.cookies["sessionid"].value,
+                "url": page.base_url,
+            }
+        ]
+    )
+    page.goto(f"{page.base_url}/tickets/queue/?due_within_hours=-3")
+    focused = _focused_summary(page)
+    assert focused["summary"], focused
+    assert focused["role"] == "alert", focused
+    assert SUMMARY_TITLE["en"] in focused["text"], focused
+    assert focused["links"] == ["#id_due_within_hours"], focused
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.hash") == "#id_due_within_hours"
+    page.keyboard.press("Enter")
+    field = page.evaluate(
+        "() => [document.activeElement.id, document.activeElement.getAttribute('aria-invalid')]"
+    )
+    assert field == ["id_due_within_hours", "true"]
