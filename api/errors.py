@@ -9,8 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from billing.services.errors import BillingError
-from credits.services.errors import CreditsError
+from billing.errors import BillingError
+from credits.errors import CreditsError
 from tickets.errors import NotAllowed, TicketError
 
 

@@ -1,6 +1,9 @@
 """Fixtures shared by every test. App-specific factories live in tests/<app>/factories.py."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from tests.accounts.factories import (
@@ -13,6 +16,27 @@ from tests.accounts.mfa import SecondFactorClient
 
 # celery_worker_process: a real Celery worker on Redis and the test database.
 pytest_plugins = ["tests.notifications.worker"]
+
+
+# The migrations that write rows (the price list, the settings row, the default calendar,
+# SLA targets and charging policy): (module, function). Each is idempotent.
+DATA_MIGRATIONS = (
+    ("credits.migrations.0002_price_list", "load_price_list"),
+    ("credits.migrations.0005_credit_settings_row", "create_settings"),
+    ("tickets.migrations.0002_default_calendar_and_targets", "create_defaults"),
+    ("tickets.migrations.0005_default_charging_policy", "create_default"),
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """With ``--reuse-db`` the kept test database may come out of the last run empty: its
+    transactional tests flush every table, the data migrations' rows included. Put those
+    rows back before the first test (``--create-db`` builds them by migrating)."""
+    if request.config.getoption("reuse_db") and not request.config.getoption("create_db"):
+        with django_db_blocker.unblock():
+            for module, function in DATA_MIGRATIONS:
+                getattr(importlib.import_module(module), function)(apps, None)
 
 
 def pytest_runtest_setup(item):

@@ -20,6 +20,7 @@ from credits.selectors.lists import (
 )
 from credits.selectors.pricing import (
     credit_settings,
+    has_registration_lot,
     pack_expiry,
     packs_for,
     registration_expiry,
