@@ -102,4 +102,4 @@ class OutboxEmail(models.Model):
 
 
 # Webhooks live in their own module; importing them here registers them with the app.
-from .webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401
+from notifications.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401
