@@ -617,7 +617,7 @@ ANYMAIL = {
     "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
 }
 CELERY_BEAT_SCHEDULE["mailchannel-poll-mailboxes"] = {
-    "task": "mailchannel.tasks.poll_mailboxes_task",
+    "task": "mailchannel.tasks.poll_all_task",
     "schedule": float(INBOUND_POLL_SECONDS),
     "options": {"expires": max(INBOUND_POLL_SECONDS - 5, 5)},
 }
