@@ -14,7 +14,7 @@ from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
@@ -53,7 +53,7 @@ def _has_secret(request: HttpRequest) -> bool:
 
 
 @csrf_exempt
-def inbound(request: HttpRequest, provider: str):
+def inbound(request: HttpRequest, provider: str) -> HttpResponse:
     """The provider's anymail view, when that provider is configured and the caller has the
     secret; 404 otherwise, so the endpoint tells a stranger nothing."""
     if provider not in PROVIDERS or not _configured(provider) or not _has_secret(request):
