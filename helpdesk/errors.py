@@ -28,3 +28,8 @@ class HelpdeskError(Exception):
     @property
     def code(self) -> str:
         return snake_case(type(self).__name__)
+
+
+class BackupError(HelpdeskError):
+    """A backup or restore that cannot go on; the message says why and what to do
+    (``helpdesk.backups``, which re-exports it)."""

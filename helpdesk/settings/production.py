@@ -7,9 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from billing import variants
 from helpdesk.deploy_checks import problems
-
-from .base import *  # noqa: F403
-from .base import env
+from helpdesk.settings.base import *  # noqa: F403
+from helpdesk.settings.base import env
 
 DEBUG = False
 # No defaults: deploy_checks.problems() below refuses to start without them.
