@@ -1,9 +1,6 @@
 """Fixtures shared by every test. App-specific factories live in tests/<app>/factories.py."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from tests.accounts.factories import (
@@ -13,19 +10,10 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.accounts.mfa import SecondFactorClient
+from tests.reference_data import restore_reference_data
 
 # celery_worker_process: a real Celery worker on Redis and the test database.
 pytest_plugins = ["tests.notifications.worker"]
-
-
-# The migrations that write rows (the price list, the settings row, the default calendar,
-# SLA targets and charging policy): (module, function). Each is idempotent.
-DATA_MIGRATIONS = (
-    ("credits.migrations.0002_price_list", "load_price_list"),
-    ("credits.migrations.0005_credit_settings_row", "create_settings"),
-    ("tickets.migrations.0002_default_calendar_and_targets", "create_defaults"),
-    ("tickets.migrations.0005_default_charging_policy", "create_default"),
-)
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +23,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     rows back before the first test (``--create-db`` builds them by migrating)."""
     if request.config.getoption("reuse_db") and not request.config.getoption("create_db"):
         with django_db_blocker.unblock():
-            for module, function in DATA_MIGRATIONS:
-                getattr(importlib.import_module(module), function)(apps, None)
+            restore_reference_data()
 
 
 def pytest_runtest_setup(item):
