@@ -1,6 +1,7 @@
 """Fixtures shared by every test. App-specific factories live in tests/<app>/factories.py."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests.accounts.factories import (
@@ -18,11 +19,13 @@ pytest_plugins = ["tests.notifications.worker"]
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
-    """With ``--reuse-db`` the kept test database may come out of the last run empty: its
-    transactional tests flush every table, the data migrations' rows included. Put those
-    rows back before the first test (``--create-db`` builds them by migrating)."""
+    """With ``--reuse-db`` the kept test database starts as a fresh one would: emptied (the
+    last run may have left rows behind: a Celery worker's stop event written after the last
+    flush, an interrupted test) and given back the data migrations' rows, which the last
+    run's transactional tests flushed (``--create-db`` builds them by migrating)."""
     if request.config.getoption("reuse_db") and not request.config.getoption("create_db"):
         with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
             restore_reference_data()
 
 
