@@ -80,6 +80,9 @@ worker: install
 
 # The whole suite: unit, integration and browser tests. Uses DATABASE_URL and REDIS_URL
 # when set (CI sets PostgreSQL and Redis); otherwise SQLite, and PostgreSQL-only tests skip.
+# Locally the test database is kept between runs (--reuse-db: migrations still apply, and
+# tests/conftest.py empties it and reloads the data migrations' rows); CI passes --create-db.
+PYTEST_ARGS ?= --reuse-db
 test: install-dev messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 

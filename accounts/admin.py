@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import LoginEvent, Organization, User
+from accounts.models import LoginEvent, Organization, User
 
 
 class UserInline(admin.TabularInline):
@@ -102,7 +102,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Reset the second factor (lost device)"))
     def reset_second_factor(self, request, queryset):
-        from .security import reset_second_factor
+        from accounts.security import reset_second_factor
 
         for user in queryset:
             reset_second_factor(user, by=request.user, request=request)
@@ -152,7 +152,7 @@ class PasskeyAdmin(WebAuthnCredentialAdmin):
     def _removed(self, request, passkey):
         from django.db.models import F
 
-        from .security import record
+        from accounts.security import record
 
         record(
             LoginEvent.Kind.PASSKEY_REMOVED,

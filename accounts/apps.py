@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth import signals
 
-        from . import signals as audit
+        from accounts import signals as audit
 
         signals.user_logged_in.connect(audit.logged_in, dispatch_uid="accounts_audit_in")
         signals.user_logged_out.connect(audit.logged_out, dispatch_uid="accounts_audit_out")

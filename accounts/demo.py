@@ -2,8 +2,8 @@
 
 import base64
 
-from .models import Language, Organization, User
-from .services import create_client_user, create_staff_user
+from accounts.models import Language, Organization, User
+from accounts.services import create_client_user, create_staff_user
 
 ORGANIZATIONS = (
     {

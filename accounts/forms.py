@@ -1,13 +1,10 @@
-import time
-
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, User
-from .services import BILLING_FIELDS
+from accounts import notify
+from accounts.models import Organization, User
+from accounts.services import BILLING_FIELDS
 
 
 class LoginForm(AuthenticationForm):
@@ -38,25 +35,7 @@ class LocalizedPasswordResetForm(PasswordResetForm):
     )
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        # notifications sits above accounts; the import is here, at the one call.
-        from notifications import services as notifications
-        from notifications.models import Kind
-
-        user = context["user"]
-        path = reverse(
-            "accounts:password_reset_confirm",
-            kwargs={"uidb64": context["uid"], "token": context["token"]},
-        )
-        notifications.queue_email(
-            user,
-            Kind.PASSWORD_RESET,
-            {
-                "reset_url": path,
-                "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
-            },
-            # A double click queues one email (one per user and minute).
-            dedupe_key=f"password_reset:{user.pk}:{int(time.time()) // 60}",
-        )
+        notify.password_reset(context["user"], uidb64=context["uid"], token=context["token"])
 
 
 class CodeForm(forms.Form):

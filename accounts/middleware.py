@@ -48,8 +48,8 @@ class SecondFactorMiddleware:
         from django.urls import reverse
         from django.utils.translation import gettext as _
 
-        from . import security
-        from .models import LoginEvent
+        from accounts import security
+        from accounts.models import LoginEvent
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

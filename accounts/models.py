@@ -94,13 +94,18 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+class UserRole(models.TextChoices):
+    """``User.Role``; at module level so that ``User.Meta``'s constraints can name it."""
+
+    CLIENT = "client", _("Client")
+    TECHNICIAN = "technician", _("Technician")
+    ADMIN = "admin", _("Administrator")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in. Clients belong to exactly one organization; staff to none."""
 
-    class Role(models.TextChoices):
-        CLIENT = "client", _("Client")
-        TECHNICIAN = "technician", _("Technician")
-        ADMIN = "admin", _("Administrator")
+    Role = UserRole
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
@@ -136,8 +141,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             # A client belongs to one organization; technicians and admins to none.
             models.CheckConstraint(
-                condition=(Q(role="client") & Q(organization__isnull=False))
-                | (~Q(role="client") & Q(organization__isnull=True)),
+                condition=(Q(role=UserRole.CLIENT) & Q(organization__isnull=False))
+                | (~Q(role=UserRole.CLIENT) & Q(organization__isnull=True)),
                 name="user_client_has_organization",
                 violation_error_message=_(
                     "A client user belongs to one organization; staff users to none."

@@ -4,7 +4,7 @@ script reverse ``otp_webauthn:...``), served by our views (accounts.passkey_view
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from . import passkey_views
+from accounts import passkey_views
 
 app_name = "otp_webauthn"
 

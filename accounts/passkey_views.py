@@ -16,7 +16,7 @@ WebAuthn checks, and answer every failure with one clear message, changing nothi
 import logging
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -25,8 +25,9 @@ from django.views.decorators.cache import never_cache
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import BaseWebAuthnView
 
-from . import passkeys, security
-from .models import LoginEvent
+from accounts import passkeys, security
+from accounts.errors import Refused
+from accounts.models import LoginEvent
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,6 @@ NEEDS_FACTOR = _("Turn on two-step verification with an authenticator app first.
 NO_PASSKEY = _("This account has no passkey. Use a code from your authenticator app.")
 
 
-class Refused(Exception):
-    def __init__(self, message, status=400):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-
-
 @method_decorator(never_cache, name="dispatch")
 class _Ceremony(BaseWebAuthnView):
     """POST only; an anonymous visitor is sent to log in, a GET back to the profile."""
@@ -60,7 +54,7 @@ class _Ceremony(BaseWebAuthnView):
     http_method_names = ["get", "post"]
     failure_message = NOT_VERIFIED
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.method != "POST":
@@ -102,7 +96,7 @@ class _Ceremony(BaseWebAuthnView):
 class _Registration(_Ceremony):
     failure_message = NOT_REGISTERED
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: HttpRequest, *args, **kwargs) -> None:
         user = request.user
         if not security.is_verified(request) and security.session_has_second_factor(request):
             raise Refused(CONFIRM_FIRST, 403)
@@ -115,14 +109,14 @@ class _Registration(_Ceremony):
 
 
 class BeginRegistration(_Registration):
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         data, state = self.helper().register_begin(user=request.user)
         request.session[REGISTER_STATE_KEY] = state
         return JsonResponse(data)
 
 
 class CompleteRegistration(_Registration):
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         from django.db import transaction
         from django_otp_webauthn.utils import rewrite_exceptions
 
@@ -137,7 +131,7 @@ class CompleteRegistration(_Registration):
 class _Authentication(_Ceremony):
     failure_message = NOT_VERIFIED
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: HttpRequest, *args, **kwargs) -> None:
         if not passkeys.has_passkey(request.user):
             raise Refused(NO_PASSKEY)
 
@@ -147,7 +141,7 @@ class _Authentication(_Ceremony):
 
 
 class BeginAuthentication(_Authentication):
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         data, state = self.helper().authenticate_begin(
             user=request.user, require_user_verification=False
         )
@@ -156,7 +150,7 @@ class BeginAuthentication(_Authentication):
 
 
 class CompleteAuthentication(_Authentication):
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         from django.db import transaction
         from django_otp_webauthn.utils import rewrite_exceptions
 

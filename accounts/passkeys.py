@@ -23,16 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import LoginEvent
+from accounts.errors import PasskeyError
+from accounts.models import LoginEvent
 
 NAME_MAX_LENGTH = 64  # django-otp's Device.name
 MAX_PASSKEYS = 10
-
-
-class PasskeyError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def _site(url: str) -> tuple[str, str]:
@@ -116,7 +111,7 @@ def rename(user, pk: int, name: str) -> WebAuthnCredential:
 def registered(request, device) -> None:
     """A passkey was just added: audit, end the other sessions (their remembered
     "has a second factor" would be stale), keep this one."""
-    from . import security
+    from accounts import security
 
     security.record(LoginEvent.Kind.PASSKEY_ADDED, request, user=request.user, detail=device.name)
     security.end_other_sessions(request)
@@ -126,7 +121,7 @@ def registered(request, device) -> None:
 @transaction.atomic
 def remove(request, pk: int) -> WebAuthnCredential:
     """Remove one of the user's passkeys. Staff keep at least one second factor."""
-    from . import security
+    from accounts import security
 
     user = request.user
     device = _own(user, pk)

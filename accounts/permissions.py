@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from .models import User
+from accounts.models import User
 
 
 def role_required(*roles: str):

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import LoginEvent, RecoveryCode, User
+from accounts.models import LoginEvent, RecoveryCode, User
 
 RECOVERY_CODES = 10
 # Session keys: when the second factor or password was last proven (Unix seconds), and

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from .models import Organization, User
+from accounts.models import Organization, User
 
 
 def organizations_visible_to(user: User) -> QuerySet[Organization]:

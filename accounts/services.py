@@ -2,15 +2,8 @@
 
 from django.db import transaction
 
-from .models import Language, Organization, User
-
-
-class AccountError(Exception):
-    """A change to a user or organization that the rules do not allow."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from accounts.errors import AccountError
+from accounts.models import Language, Organization, User
 
 
 @transaction.atomic

@@ -6,8 +6,8 @@ every login path (the site, Django admin, the test client) passes through.
 
 import time
 
-from . import security
-from .models import LoginEvent, User
+from accounts import security
+from accounts.models import LoginEvent, User
 
 
 def logged_in(sender, request, user, **kwargs):

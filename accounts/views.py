@@ -6,7 +6,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import passkeys, security, selectors, services
-from .forms import (
+from accounts import passkeys, security, selectors, services
+from accounts.forms import (
     BillingDetailsForm,
     CodeForm,
     LocalizedPasswordResetForm,
@@ -25,8 +25,8 @@ from .forms import (
     PasswordConfirmForm,
     ProfileForm,
 )
-from .models import Language, LoginEvent
-from .permissions import client_required
+from accounts.models import Language, LoginEvent
+from accounts.permissions import client_required
 
 
 def _remember_language(response, language: str):
@@ -51,7 +51,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def profile(request):
+def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +80,7 @@ def profile(request):
 
 
 @require_POST
-def set_language(request):
+def set_language(request: HttpRequest) -> HttpResponse:
     """The language switcher: sets the cookie, and the profile of a logged-in user."""
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in Language.values:
@@ -89,7 +89,7 @@ def set_language(request):
 
 
 @client_required
-def organization(request):
+def organization(request: HttpRequest) -> HttpResponse:
     org = request.user.organization
     form = BillingDetailsForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,7 @@ _password_reset = auth_views.PasswordResetView.as_view(
 )
 
 
-def password_reset(request):
+def password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link: the same answer whether or not the address has an account,
     throttled per address and per IP (counted in the login audit, so no cache needed)."""
     if request.method == "POST":
@@ -159,7 +159,7 @@ password_change = PasswordChangeView.as_view()
 # --- Second factor ---------------------------------------------------------------------
 
 
-def _next_url(request, default="dashboard"):
+def _next_url(request: HttpRequest, default: str = "dashboard") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -177,7 +177,7 @@ def _qr_data_uri(url: str) -> str:
 
 
 @login_required
-def mfa_setup(request):
+def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Set up the authenticator app: scan the QR code (or type the key), enter a code."""
     device = security.pending_device(request.user)
     form = CodeForm(request.POST or None)
@@ -226,7 +226,7 @@ CODE_MESSAGES = {
 }
 
 
-def _check_code_form(request, form) -> bool:
+def _check_code_form(request: HttpRequest, form: CodeForm) -> bool:
     result, how = security.check_code(request.user, form.cleaned_data["code"])
     if result == security.CodeResult.OK:
         kind = (
@@ -243,7 +243,7 @@ def _check_code_form(request, form) -> bool:
 
 
 @login_required
-def mfa_verify(request):
+def mfa_verify(request: HttpRequest) -> HttpResponse:
     """The second step of the login: a code from the app, or a recovery code."""
     if not security.has_second_factor(request.user):
         return redirect("accounts:mfa_setup")
@@ -262,7 +262,7 @@ def mfa_verify(request):
 
 
 @login_required
-def reauthenticate(request):
+def reauthenticate(request: HttpRequest) -> HttpResponse:
     """Step-up: the second factor again (or the password, without one), then back."""
     with_code = security.has_second_factor(request.user)
     form = (CodeForm if with_code else PasswordConfirmForm)(request.POST or None)
@@ -289,7 +289,7 @@ def reauthenticate(request):
 
 
 @login_required
-def logout_other_sessions(request):
+def logout_other_sessions(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("accounts:profile")
     security.end_other_sessions(request)
@@ -299,7 +299,7 @@ def logout_other_sessions(request):
 
 
 @login_required
-def mfa_disable(request):
+def mfa_disable(request: HttpRequest) -> HttpResponse:
     """A client turns the second factor off; staff cannot (it is required for them)."""
     if request.method != "POST":
         return redirect("accounts:profile")
@@ -307,7 +307,7 @@ def mfa_disable(request):
 
 
 @security.recent_auth_required
-def _mfa_disable(request):
+def _mfa_disable(request: HttpRequest) -> HttpResponse:
     if security.requires_second_factor(request.user):
         raise Http404
     security.reset_second_factor(request.user, by=request.user, request=request)
@@ -324,7 +324,7 @@ def _mfa_disable(request):
 
 @login_required
 @require_POST
-def passkey_rename(request, pk):
+def passkey_rename(request: HttpRequest, pk: int) -> HttpResponse:
     """Name one of the user's passkeys (right after adding it, or later)."""
     try:
         device = passkeys.rename(request.user, pk, request.POST.get("name", "")[:500])
@@ -339,7 +339,7 @@ def passkey_rename(request, pk):
 
 @login_required
 @require_POST
-def passkey_remove(request, pk):
+def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
     # Another user's passkey is not found before any step-up is asked for.
     if not passkeys.passkeys_of(request.user).filter(pk=pk).exists():
         raise Http404
@@ -361,7 +361,9 @@ def passkey_remove(request, pk):
     return redirect(f"{reverse('accounts:profile')}#passkeys")
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+) -> HttpResponse:
     """What django-axes answers once an address is locked from this IP: the same page
     whether or not the address has an account (AXES_LOCKOUT_CALLABLE)."""
     lockout = _(
@@ -371,7 +373,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "registration/login.html", context, status=429)
 
 
-def admin_login(request, extra_context=None):
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
     """Django admin's login page sends people to the site's own login (with its
     second factor and lockout); once in, admin opens for admins."""
     target = request.GET.get("next") or reverse("admin:index")

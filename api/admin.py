@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey
-from .services import revoke_key
+from api.models import ApiKey
+from api.services import revoke_key
 
 
 @admin.register(ApiKey)

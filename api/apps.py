@@ -8,4 +8,4 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the schema extension)
+        from api import schema  # noqa: F401  (registers the schema extension)

@@ -9,9 +9,8 @@ from rest_framework import authentication, exceptions
 
 from accounts.models import User
 from accounts.security import has_second_factor
-
-from .models import ApiKey
-from .services import hash_secret, split_key
+from api.models import ApiKey
+from api.services import hash_secret, split_key
 
 # last_used_at is written at most once per this interval per key (a write per request
 # would serialize a busy client's requests on one row).

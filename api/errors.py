@@ -1,17 +1,23 @@
-"""Every API error is ``{"code": ..., "message": ...}`` in the key owner's language."""
+"""Every API error is ``{"code": ..., "message": ...}`` in the key owner's language.
 
-import re
+``ApiError`` is DRF's (an HTTP answer the views raise); ``ApiKeyError`` is the app's named
+error on ``helpdesk.errors.HelpdeskError`` (``api.services`` re-exports it).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_handler
 
-from billing.services.errors import BillingError
-from credits.services.errors import CreditsError
+from billing.errors import BillingError
+from credits.errors import CreditsError
+from helpdesk.errors import HelpdeskError, snake_case
 from tickets.errors import NotAllowed, TicketError
+
+
+class ApiKeyError(HelpdeskError):
+    """A key change the rules do not allow; nothing was written."""
 
 
 class ApiError(exceptions.APIException):
@@ -23,17 +29,13 @@ class ApiError(exceptions.APIException):
         super().__init__(detail=str(message), code=code)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def business_error(exc: Exception) -> ApiError:
     """The API form of a service's named error (its message is already translated)."""
     status_code = 403 if isinstance(exc, NotAllowed) else 409
     if type(exc).__name__ in {"TicketError", "InvalidTimeEntry", "InvalidRequest", "CreditsError"}:
         status_code = 400
     message = getattr(exc, "message", None) or str(exc)
-    return ApiError(message, code=_snake(type(exc).__name__), status_code=status_code)
+    return ApiError(message, code=snake_case(type(exc).__name__), status_code=status_code)
 
 
 def _first_message(detail) -> str:
@@ -55,6 +57,10 @@ def _codes(detail):
 
 def exception_handler(exc, context):
     """DRF's handler, with the house's error body: ``code``, ``message`` (and ``fields``)."""
+    # Here, not at the top: rest_framework.views loads the authentication classes, which
+    # import api.services, which imports this module (ApiKeyError).
+    from rest_framework.views import exception_handler as drf_handler
+
     if isinstance(exc, TicketError | BillingError | CreditsError):
         exc = business_error(exc)
     elif isinstance(exc, Http404):

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from api.models import ApiKey
 from notifications.models import WebhookEvent
-
-from .models import ApiKey
 
 
 class ApiKeyForm(forms.Form):

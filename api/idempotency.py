@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
-from .errors import ApiError
-from .models import IdempotentRequest
+from api.errors import ApiError
+from api.models import IdempotentRequest
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 255
@@ -89,7 +89,7 @@ def idempotent(method):
             response = method(self, request, *args, **kwargs)
         except Exception as exc:
             # Client errors are answers too: store them like Stripe does; the rest may retry.
-            from .errors import exception_handler
+            from api.errors import exception_handler
 
             handled = exception_handler(exc, {"view": self, "request": request})
             if handled is None or handled.status_code >= 500:

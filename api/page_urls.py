@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pages
+from api import pages
 
 app_name = "integrations"
 

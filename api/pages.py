@@ -3,21 +3,23 @@ with their deliveries. Thin views over ``api.services`` and ``notifications.webh
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from api.errors import ApiKeyError
+from api.forms import ApiKeyForm, WebhookEndpointForm
+from api.services import create_key, revoke_key
 from notifications import webhooks
 from notifications.models import WebhookDelivery
-
-from .forms import ApiKeyForm, WebhookEndpointForm
-from .services import ApiKeyError, create_key, revoke_key
 
 DELIVERIES_SHOWN = 50
 
 
 @login_required
-def keys(request):
+def keys(request: HttpRequest) -> HttpResponse:
     """The user's own keys; POST creates one and shows its secret once."""
     form = ApiKeyForm(request.POST or None)
     created = None
@@ -37,19 +39,19 @@ def keys(request):
 
 @login_required
 @require_POST
-def key_revoke(request, pk):
+def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(request.user.api_keys.all(), pk=pk)
     revoke_key(key, by=request.user)
     messages.success(request, _("The key has been revoked."))
     return redirect("integrations:keys")
 
 
-def _may_manage_webhooks(user) -> bool:
+def _may_manage_webhooks(user: User) -> bool:
     return user.is_admin or (user.is_client and user.organization_id is not None)
 
 
 @login_required
-def endpoints(request):
+def endpoints(request: HttpRequest) -> HttpResponse:
     """The organization's webhook endpoints (all of them for an admin); POST adds one."""
     if not _may_manage_webhooks(request.user):
         from django.http import Http404
@@ -77,7 +79,7 @@ def endpoints(request):
 
 
 @login_required
-def endpoint_detail(request, pk):
+def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(webhooks.endpoints_visible_to(request.user), pk=pk)
     deliveries = list(endpoint.deliveries.order_by("-created_at", "-pk")[:DELIVERIES_SHOWN])
     return render(
@@ -87,7 +89,7 @@ def endpoint_detail(request, pk):
 
 @login_required
 @require_POST
-def endpoint_resume(request, pk):
+def endpoint_resume(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(webhooks.endpoints_visible_to(request.user), pk=pk)
     webhooks.resume_endpoint(endpoint)
     messages.success(request, _("The endpoint is active again."))
@@ -96,7 +98,7 @@ def endpoint_resume(request, pk):
 
 @login_required
 @require_POST
-def delivery_resend(request, pk):
+def delivery_resend(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(
         WebhookDelivery.objects.filter(
             endpoint__in=webhooks.endpoints_visible_to(request.user).values("pk")

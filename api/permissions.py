@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
-from .models import ApiKey
+from api.models import ApiKey
 
 
 class HasApiKey(permissions.BasePermission):

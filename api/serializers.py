@@ -3,11 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.models import ApiKey
 from billing.models import Invoice, Order
 from credits.models import LedgerEntry, Lot, Pack
 from tickets.models import Attachment, Estimate, Message, Ticket, TimeEntry
-
-from .models import ApiKey
 
 MAX_TEXT = 20_000
 

@@ -9,19 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-
-from .models import ApiKey
+from api.errors import ApiKeyError
+from api.models import ApiKey
 
 KEY_PREFIX = "hd"
 MAX_ACTIVE_KEYS = 20
-
-
-class ApiKeyError(Exception):
-    """A key change the rules do not allow; nothing was written."""
-
-    def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from .views import money, staff, tickets
+from api.views import money, staff, tickets
 
 app_name = "api"
 

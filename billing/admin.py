@@ -11,10 +11,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.security import recent_auth_required
-
-from . import services
-from .forms import MarkPaidForm, RefundForm
-from .models import (
+from billing import services
+from billing.forms import MarkPaidForm, RefundForm
+from billing.models import (
     BillingRecord,
     Invoice,
     InvoiceCounter,
@@ -279,8 +278,8 @@ def export_records_xml(modeladmin, request, queryset):
 
     from django.http import HttpResponse
 
-    from .verifactu.chain import log_event
-    from .verifactu.xml import MAX_RECORDS, submission_document, to_bytes
+    from billing.verifactu.chain import log_event
+    from billing.verifactu.xml import MAX_RECORDS, submission_document, to_bytes
 
     records = list(queryset.select_related("previous").order_by("issuer_tax_id", "position"))
     files = []

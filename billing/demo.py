@@ -9,18 +9,17 @@ through the services; a second run finds them and changes nothing.
 """
 
 from accounts.models import User
+from billing.models import Order
+from billing.services import choose_bank_transfer, confirm_payment, create_order, refund_order
 from credits.models import Pack
 
-from .models import Order
-from .services import choose_bank_transfer, confirm_payment, create_order, refund_order
-
-# (organization, credits, how, reference): "online" and "transfer" are paid, "refunded" is
-# paid online and refunded, "pending" waits for a bank transfer.
+# (organization, credits, how, reference): paid online or by bank transfer, refunded (paid
+# online, then refunded), or pending (waits for a bank transfer).
 ORDERS = (
-    ("Talleres Norte S.A.", 120, "online", "demo:online:norte-1"),
-    ("Talleres Norte S.A.", 60, "transfer", "demo:transfer:norte-2"),
-    ("Brightwave Studio Ltd", 60, "refunded", "demo:online:brightwave-1"),
-    ("Panadería La Espiga S.L.", 240, "pending", ""),
+    ("Talleres Norte S.A.", 120, Order.Method.ONLINE, "demo:online:norte-1"),
+    ("Talleres Norte S.A.", 60, Order.Method.BANK_TRANSFER, "demo:transfer:norte-2"),
+    ("Brightwave Studio Ltd", 60, Order.Status.REFUNDED, "demo:online:brightwave-1"),
+    ("Panadería La Espiga S.L.", 240, Order.Status.PENDING, ""),
 )
 
 
@@ -32,7 +31,7 @@ def seed(demo) -> None:
         pack = Pack.objects.filter(credits=credits, active=True).first()
         if organization is None or pack is None:
             continue
-        if how == "pending":
+        if how == Order.Status.PENDING:
             if not organization.orders.filter(status=Order.Status.PENDING).exists():
                 choose_bank_transfer(create_order(organization, pack), user=None)
             continue
@@ -40,7 +39,7 @@ def seed(demo) -> None:
             continue
         user = organization.users.order_by("pk").first()
         order = create_order(organization, pack, user=user)
-        if how == "transfer":
+        if how == Order.Method.BANK_TRANSFER:
             confirm_payment(
                 order,
                 provider_reference=reference,
@@ -49,5 +48,5 @@ def seed(demo) -> None:
             )
         else:
             confirm_payment(order, provider_reference=reference, method=Order.Method.ONLINE)
-        if how == "refunded" and admin is not None:
+        if how == Order.Status.REFUNDED and admin is not None:
             refund_order(order, reason="Compra duplicada por error del cliente", actor=admin)

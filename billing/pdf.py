@@ -4,10 +4,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from billing import selectors, verifactu
+from billing.models import Invoice
 from notifications.attachments import Attachment
-
-from . import selectors, verifactu
-from .models import Invoice
 
 
 def render_invoice_html(invoice: Invoice, *, language: str) -> str:

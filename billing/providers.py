@@ -22,6 +22,9 @@ from payments.stripe import StripeProviderV3
 from payments.stripe.providers import stripe_enabled_events
 
 STATUSES = {value for value, _label in PaymentStatus.CHOICES}
+# Stripe Checkout Session values (https://docs.stripe.com/api/checkout/sessions/object).
+SESSION_EXPIRED = "expired"  # status
+SESSION_PAID = "paid"  # payment_status
 CENT = Decimal("0.01")
 
 
@@ -186,10 +189,10 @@ class StripeProvider(StripeOffSession, StripeProviderV3):
             session = (event.get("data") or {}).get("object")
             if not isinstance(session, dict):
                 raise PaymentError("session not present", code=400)
-            if session.get("status") == "expired":
+            if session.get("status") == SESSION_EXPIRED:
                 if payment.status != PaymentStatus.CANCELLED:
                     payment.change_status(PaymentStatus.REJECTED)
-            elif session.get("payment_status") == "paid":
+            elif session.get("payment_status") == SESSION_PAID:
                 self._paid(payment, session)
             payment.attrs.session = session
             payment.save()
@@ -205,7 +208,7 @@ class StripeProvider(StripeOffSession, StripeProviderV3):
                 session = _plain(stripe.checkout.Session.retrieve(payment.transaction_id))
             except stripe.StripeError as exc:
                 raise PaymentError(str(exc)) from exc
-            if session.get("payment_status") == "paid":
+            if session.get("payment_status") == SESSION_PAID:
                 self._paid(payment, session)
                 payment.attrs.session = session
                 payment.save()

@@ -9,11 +9,10 @@ from django.utils import timezone
 from payments import PaymentStatus
 
 from accounts.models import Organization, User
+from billing.models import Invoice, Order, Payment
+from billing.money import Quote, quote
 from credits import selectors as credit_selectors
-from credits.models import EntryKind, Lot, Pack
-
-from .models import Invoice, Order, Payment
-from .money import Quote, quote
+from credits.models import Pack
 
 
 def is_registration_purchase(organization: Organization) -> bool:
@@ -26,9 +25,7 @@ def is_registration_purchase(organization: Organization) -> bool:
     """
     if Order.objects.filter(organization_id=organization.pk, paid_at__isnull=False).exists():
         return False
-    return not Lot.objects.filter(
-        wallet__organization_id=organization.pk, kind=EntryKind.REGISTRATION
-    ).exists()
+    return not credit_selectors.has_registration_lot(organization)
 
 
 def pack_kind(registration: bool) -> str:

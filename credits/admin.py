@@ -11,10 +11,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.security import recent_auth_required
-
-from . import services
-from .forms import AdjustmentForm
-from .models import CreditSettings, Hold, LedgerEntry, Lot, Pack, Statement, Wallet
+from credits import services
+from credits.forms import AdjustmentForm
+from credits.models import CreditSettings, Hold, LedgerEntry, Lot, Pack, Statement, Wallet
 
 
 @admin.register(Pack)

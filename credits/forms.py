@@ -8,10 +8,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-
-from .models import EntryKind
-from .services.ledger import MAX_ADJUSTMENT
-from .services.statements import PERIOD_LIMITS
+from credits.models import EntryKind
+from credits.services.ledger import MAX_ADJUSTMENT
+from credits.services.statements import PERIOD_LIMITS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 # The days a period may name: anything else (9999-12-31, year 1) is a typo or a probe, and

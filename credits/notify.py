@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
+from credits.models import CreditSettings, EntryKind, Lot, LowBalanceAlert, Wallet
+from credits.selectors import balance
 from notifications.models import Kind
 from notifications.services import queue_email_to_organization
 from notifications.webhooks import WebhookEvent, queue_event
-
-from .models import CreditSettings, EntryKind, Lot, LowBalanceAlert, Wallet
-from .selectors import balance
 
 logger = logging.getLogger(__name__)
 

@@ -22,10 +22,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from credits.models import EntryKind, LedgerEntry
+from credits.selectors import StatementData
 from helpdesk.formatting import format_credits
-
-from .models import EntryKind, LedgerEntry
-from .selectors import StatementData
 
 # Characters per column (DejaVu Sans Mono 7.5 pt: 112 fit across A4 portrait).
 COLUMNS = (

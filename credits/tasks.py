@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from . import notify, services
-from .models import Statement
+from credits import notify, services
+from credits.models import Statement
 
 
 @shared_task

@@ -6,26 +6,27 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
+from accounts.models import Organization
 from accounts.permissions import client_required, staff_required
-
-from . import selectors, services
-from .forms import MovementFilterForm, StatementForm
-from .models import Statement
-from .models.statements import statement_filename
-from .pdf import render_statement_pdf
+from credits import selectors, services
+from credits.forms import MovementFilterForm, StatementForm
+from credits.models import Statement
+from credits.models.statements import statement_filename
+from credits.pdf import render_statement_pdf
 
 MOVEMENTS_PER_PAGE = 25
 LOTS_PER_PAGE = 50
 ORGANIZATIONS_PER_PAGE = 50
 
 
-def _pages(organization, staff: bool) -> dict[str, str]:
+def _pages(organization: Organization, staff: bool) -> dict[str, str]:
     """The URLs of the four tabs, client or staff flavour."""
     if staff:
         kwargs = {"organization_pk": organization.pk}
@@ -40,35 +41,35 @@ def _pages(organization, staff: bool) -> dict[str, str]:
     }
 
 
-def _context(organization, staff: bool) -> dict:
+def _context(organization: Organization, staff: bool) -> dict:
     return {"organization": organization, "staff_view": staff, "pages": _pages(organization, staff)}
 
 
-def _staff_organization(request, organization_pk: int):
+def _staff_organization(request: HttpRequest, organization_pk: int) -> Organization:
     return get_object_or_404(
         account_selectors.organizations_visible_to(request.user), pk=organization_pk
     )
 
 
 # --- Balance ----------------------------------------------------------------------
-def _balance(request, organization, *, staff: bool):
+def _balance(request: HttpRequest, organization: Organization, *, staff: bool) -> HttpResponse:
     context = _context(organization, staff)
     context["summary"] = selectors.balance_summary(organization)
     return render(request, "credits/balance.html", context)
 
 
 @client_required
-def balance(request):
+def balance(request: HttpRequest) -> HttpResponse:
     return _balance(request, request.user.organization, staff=False)
 
 
 @staff_required
-def staff_balance(request, organization_pk):
+def staff_balance(request: HttpRequest, organization_pk: int) -> HttpResponse:
     return _balance(request, _staff_organization(request, organization_pk), staff=True)
 
 
 # --- Lots ---------------------------------------------------------------------------
-def _lots(request, organization, *, staff: bool):
+def _lots(request: HttpRequest, organization: Organization, *, staff: bool) -> HttpResponse:
     page = Paginator(selectors.lots_of(organization), LOTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -78,17 +79,17 @@ def _lots(request, organization, *, staff: bool):
 
 
 @client_required
-def lots(request):
+def lots(request: HttpRequest) -> HttpResponse:
     return _lots(request, request.user.organization, staff=False)
 
 
 @staff_required
-def staff_lots(request, organization_pk):
+def staff_lots(request: HttpRequest, organization_pk: int) -> HttpResponse:
     return _lots(request, _staff_organization(request, organization_pk), staff=True)
 
 
 # --- Movements ----------------------------------------------------------------------
-def _movements(request, organization, *, staff: bool):
+def _movements(request: HttpRequest, organization: Organization, *, staff: bool) -> HttpResponse:
     form = MovementFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = selectors.movements_of(
@@ -106,17 +107,17 @@ def _movements(request, organization, *, staff: bool):
 
 
 @client_required
-def movements(request):
+def movements(request: HttpRequest) -> HttpResponse:
     return _movements(request, request.user.organization, staff=False)
 
 
 @staff_required
-def staff_movements(request, organization_pk):
+def staff_movements(request: HttpRequest, organization_pk: int) -> HttpResponse:
     return _movements(request, _staff_organization(request, organization_pk), staff=True)
 
 
 # --- Statements ---------------------------------------------------------------------
-def _statements(request, organization, *, staff: bool):
+def _statements(request: HttpRequest, organization: Organization, *, staff: bool) -> HttpResponse:
     form = StatementForm(request.POST or None, initial=StatementForm.initial_period())
     if request.method == "POST" and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -161,17 +162,17 @@ def _statements(request, organization, *, staff: bool):
 
 
 @client_required
-def statements(request):
+def statements(request: HttpRequest) -> HttpResponse:
     return _statements(request, request.user.organization, staff=False)
 
 
 @staff_required
-def staff_statements(request, organization_pk):
+def staff_statements(request: HttpRequest, organization_pk: int) -> HttpResponse:
     return _statements(request, _staff_organization(request, organization_pk), staff=True)
 
 
 @login_required
-def statement_download(request, pk):
+def statement_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A stored statement's PDF: the organization's users and support staff only."""
     statement = get_object_or_404(selectors.statements_visible_to(request.user), pk=pk)
     if statement.status != Statement.Status.READY or not statement.file:
@@ -186,7 +187,7 @@ def statement_download(request, pk):
 
 # --- Staff: every organization ------------------------------------------------------
 @staff_required
-def staff_organizations(request):
+def staff_organizations(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     page = Paginator(selectors.organizations_with_credits(search), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("page")

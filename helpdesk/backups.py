@@ -26,11 +26,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import OperationalError, connection
 
+from helpdesk.errors import BackupError
+
 DUMP, MEDIA, MANIFEST = "database.dump", "media.tar.gz", "manifest.json"
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot go on; the message says why and what to do."""
 
 
 def _pg(database: dict) -> tuple[list[str], dict]:

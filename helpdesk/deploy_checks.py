@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 from django.core import checks
 
+from billing import variants
+
 # Backends that accept an email and deliver it to nobody.
 UNDELIVERED_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
@@ -76,7 +78,7 @@ def _payment_problems(values: Mapping) -> list[str]:
             "STRIPE_SECRET_KEY is missing while STRIPE_WEBHOOK_SECRET is set: set both, "
             "or neither (bank transfer only)."
         )
-    if variant == "dummy":
+    if variant == variants.TEST:
         found.append("PAYMENT_VARIANT=dummy is the test provider: never in production.")
     elif variant and variant not in (values.get("PAYMENT_VARIANTS") or {}):
         found.append(

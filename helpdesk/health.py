@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from health_check.checks import Cache, Database, Storage
 from health_check.contrib.celery import Ping
@@ -68,7 +68,7 @@ class HealthView(HealthCheckView):
 _health_view = HealthView.as_view()
 
 
-def health(request):
+def health(request: HttpRequest) -> HttpResponse:
     """``/health/`` from a sync (WSGI) stack: the async checks run on a fresh thread's event
     loop, so a thread that already runs one (a browser-test driver) cannot break it."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -76,6 +76,6 @@ def health(request):
 
 
 @never_cache
-def live(request):
+def live(request: HttpRequest) -> HttpResponse:
     """Liveness: answers without touching the database."""
     return HttpResponse("ok\n", content_type="text/plain")

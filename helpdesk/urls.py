@@ -3,8 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
 from accounts import views as account_views
-
-from . import health, views
+from helpdesk import health, views
 
 admin.site.site_header = "Soporte Créditos"
 admin.site.site_title = "Soporte Créditos"

@@ -1,7 +1,7 @@
 """Pages that belong to no single app: the dashboard and the error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
@@ -9,7 +9,7 @@ from accounts import selectors as account_selectors
 
 
 @login_required
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     """The first page after login: what matters now, per role."""
     user = request.user
     if user.is_client:
@@ -22,15 +22,15 @@ def dashboard(request):
     return render(request, "dashboard/staff.html", context)
 
 
-def error_403(request, exception=None):
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def error_404(request, exception=None):
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def error_500(request):
+def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor may touch the database, which
     # may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())

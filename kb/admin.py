@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import Article, ArticleVersion, Category, Deflection, Macro
+from kb import services
+from kb.models import Article, ArticleVersion, Category, Deflection, Macro
 
 
 @admin.register(Category)

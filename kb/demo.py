@@ -4,9 +4,8 @@
 import uuid
 
 from accounts.models import User
-
-from . import services
-from .models import Article, Category, Macro
+from kb import services
+from kb.models import Article, Category, Macro
 
 CATEGORIES = (
     ("facturacion", "Facturación y créditos", "Billing and credits"),

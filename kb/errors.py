@@ -1,14 +1,18 @@
+"""The named errors of the knowledge base, on ``helpdesk.errors.HelpdeskError``."""
+
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.errors import HelpdeskError
 
-class KbError(Exception):
-    """A knowledge-base action refused, with a message for people."""
+
+class KbError(HelpdeskError):
+    """A knowledge-base action refused, with a message for people (a plain ``str``)."""
 
     default_message = _("This cannot be done.")
 
     def __init__(self, message=None):
-        self.message = str(message or self.default_message)
-        super().__init__(self.message)
+        super().__init__(message)
+        self.message = str(self.message)
 
 
 class SlugTaken(KbError):

@@ -1,11 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kb import limits
+from kb.models import Article, Category, Language, Macro
+from kb.services import MACRO_STATUSES
 from tickets.models import Product, Ticket
-
-from . import limits
-from .models import Article, Category, Language, Macro
-from .services import MACRO_STATUSES
 
 
 class ArticleForm(forms.Form):

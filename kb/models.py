@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kb import limits
 from tickets.attachments import private_storage
 from tickets.models import Ticket
-
-from . import limits
 
 
 class Language(models.TextChoices):

@@ -18,8 +18,8 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from . import limits
-from .models import Article, Language
+from kb import limits
+from kb.models import Article, Language
 
 CONFIGS = {Language.SPANISH: "spanish", Language.ENGLISH: "english"}
 

@@ -7,10 +7,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from kb import limits, search
+from kb.models import Article, Category, Deflection, Macro
 from tickets.models import Ticket
-
-from . import limits, search
-from .models import Article, Category, Deflection, Macro
 
 
 def visibilities_for(user) -> list[str]:
@@ -191,7 +190,7 @@ def macros_for(user: User, *, language: str | None = None) -> QuerySet[Macro]:
 
 def images_visible_to(user) -> QuerySet:
     """Images of the articles ``user`` may read (staff: of every article, drafts too)."""
-    from .models import ArticleImage
+    from kb.models import ArticleImage
 
     if user.is_authenticated and user.is_support_staff:
         return ArticleImage.objects.all()

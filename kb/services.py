@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from credits import selectors as credit_selectors
+from kb import limits, markdown, search
+from kb.errors import KbError, SlugTaken, TranslationExists
+from kb.models import Article, ArticleImage, ArticleVersion, Deflection, Macro, Vote
 from tickets import services as ticket_services
 from tickets.attachments import check_upload
 from tickets.models import Ticket
-
-from . import limits, markdown, search
-from .errors import KbError, SlugTaken, TranslationExists
-from .models import Article, ArticleImage, ArticleVersion, Deflection, Macro, Vote
 
 TRACKED = ("title", "slug", "body", "category_id", "tags", "visibility", "status", "language")
 # Control characters (the search highlight uses two of them) never enter an article.

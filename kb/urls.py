@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from kb import views
 
 app_name = "kb"
 

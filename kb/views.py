@@ -2,7 +2,8 @@
 the technicians' pages: articles, their history, statistics, lookup, canned replies."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -10,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import staff_required
+from kb import limits, selectors, services
+from kb.errors import KbError
+from kb.forms import ArticleForm, MacroForm
+from kb.models import Article, Category, Language, Macro
 from tickets import services as ticket_services
 from tickets.views.detail import get_ticket
-
-from . import limits, selectors, services
-from .errors import KbError
-from .forms import ArticleForm, MacroForm
-from .models import Article, Category, Language, Macro
 
 
 def _language(language: str) -> str:
@@ -26,7 +26,7 @@ def _language(language: str) -> str:
     return language
 
 
-def _voter(request) -> str:
+def _voter(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"u:{request.user.pk}"
     if not request.session.session_key:
@@ -38,21 +38,21 @@ def _voter(request) -> str:
 
 
 @require_GET
-def help_root(request):
+def help_root(request: HttpRequest) -> HttpResponse:
     language = translation.get_language() or "es"
     language = language[:2] if language[:2] in Language.values else Language.SPANISH
     return redirect("kb:index", language=language)
 
 
 @require_GET
-def help_index(request, language):
+def help_index(request: HttpRequest, language: str) -> HttpResponse:
     language = _language(language)
     context = selectors.help_index(request.user, language)
     return render(request, "kb/index.html", {"language": language, **context})
 
 
 @require_GET
-def help_search(request, language):
+def help_search(request: HttpRequest, language: str) -> HttpResponse:
     language = _language(language)
     text = request.GET.get("q", "")[: limits.QUERY_MAX_CHARS].strip()
     results = selectors.search_articles(request.user, language, text) if text else []
@@ -60,7 +60,7 @@ def help_search(request, language):
 
 
 @require_GET
-def help_category(request, language, slug):
+def help_category(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     language = _language(language)
     category = get_object_or_404(Category, slug=slug)
     articles = selectors.category_articles(request.user, language, category)
@@ -79,7 +79,7 @@ def help_category(request, language, slug):
 
 
 @require_GET
-def help_article(request, language, slug):
+def help_article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     language = _language(language)
     article = selectors.article_page(request.user, language, slug)
     if article is None:
@@ -103,7 +103,7 @@ def help_article(request, language, slug):
 
 
 @require_POST
-def help_vote(request, language, slug):
+def help_vote(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     language = _language(language)
     article = selectors.article_page(request.user, language, slug)
     if article is None:
@@ -131,7 +131,7 @@ def help_vote(request, language, slug):
 
 
 @require_GET
-def help_suggest(request):
+def help_suggest(request: HttpRequest) -> HttpResponse:
     """The suggestions while a client types a ticket's subject: an HTML fragment."""
     text = request.GET.get("q", "")[: limits.QUERY_MAX_CHARS]
     language = request.GET.get("language", "")
@@ -147,7 +147,7 @@ def help_suggest(request):
 
 
 @staff_required
-def staff_articles(request):
+def staff_articles(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     text = request.GET.get("q", "")[: limits.QUERY_MAX_CHARS]
     articles = list(selectors.staff_articles(text=text, status=status)[:200])
@@ -158,7 +158,13 @@ def staff_articles(request):
     )
 
 
-def _save(request, article, form, template, extra=None):
+def _save(
+    request: HttpRequest,
+    article: Article | None,
+    form: ArticleForm,
+    template: str,
+    extra: dict | None = None,
+) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         products = data.pop("products")
@@ -179,7 +185,7 @@ def _save(request, article, form, template, extra=None):
 
 
 @staff_required
-def article_create(request):
+def article_create(request: HttpRequest) -> HttpResponse:
     initial = {"status": Article.Status.DRAFT, "language": Language.SPANISH}
     source = request.GET.get("translate")
     if source and source.isdigit():
@@ -190,7 +196,7 @@ def article_create(request):
 
 
 @staff_required
-def article_edit(request, pk):
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("category"), pk=pk)
     initial = {
         "language": article.language,
@@ -212,7 +218,7 @@ def article_edit(request, pk):
 
 @staff_required
 @require_GET
-def article_history(request, pk):
+def article_history(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     versions = list(article.versions.select_related("edited_by"))
     return render(request, "kb/article_history.html", {"article": article, "versions": versions})
@@ -220,13 +226,13 @@ def article_history(request, pk):
 
 @staff_required
 @require_GET
-def stats(request):
+def stats(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/stats.html", selectors.stats(timezone.now()))
 
 
 @staff_required
 @require_GET
-def lookup(request):
+def lookup(request: HttpRequest) -> HttpResponse:
     """Articles by title for a technician's reply: JSON [{title, url, language}]."""
     found = selectors.lookup_for_staff(request.GET.get("q", ""))
     return JsonResponse(
@@ -248,12 +254,12 @@ def lookup(request):
 
 @staff_required
 @require_GET
-def macro_list(request):
+def macro_list(request: HttpRequest) -> HttpResponse:
     macros = list(selectors.macros_for(request.user).select_related("owner"))
     return render(request, "kb/macro_list.html", {"macros": macros})
 
 
-def _macro_form(request, macro):
+def _macro_form(request: HttpRequest, macro: Macro) -> HttpResponse:
     form = MacroForm(request.POST or None, instance=macro)
     if request.method == "POST" and form.is_valid():
         macro = form.save(commit=False)
@@ -266,18 +272,18 @@ def _macro_form(request, macro):
 
 
 @staff_required
-def macro_create(request):
+def macro_create(request: HttpRequest) -> HttpResponse:
     return _macro_form(request, Macro())
 
 
 @staff_required
-def macro_edit(request, pk):
+def macro_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _macro_form(request, get_object_or_404(selectors.macros_for(request.user), pk=pk))
 
 
 @staff_required
 @require_POST
-def macro_delete(request, pk):
+def macro_delete(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(selectors.macros_for(request.user), pk=pk).delete()
     messages.success(request, _("The canned reply has been deleted."))
     return redirect("kb:macro_list")
@@ -285,7 +291,7 @@ def macro_delete(request, pk):
 
 @staff_required
 @require_POST
-def macro_apply(request, pk, ticket_pk):
+def macro_apply(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     """Send a canned reply on a ticket, with its status change and time entry."""
     macro = get_object_or_404(selectors.macros_for(request.user), pk=pk)
     ticket = get_ticket(request, ticket_pk)
@@ -302,7 +308,7 @@ def macro_apply(request, pk, ticket_pk):
 
 
 @require_GET
-def image(request, pk):
+def image(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Serve an article's image only to whoever may read the article."""
     found = get_object_or_404(selectors.images_visible_to(request.user), pk=pk)
     try:
@@ -317,7 +323,7 @@ def image(request, pk):
 
 @staff_required
 @require_POST
-def image_upload(request, pk):
+def image_upload(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     uploaded = request.FILES.get("image")
     if uploaded is None:

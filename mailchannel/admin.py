@@ -9,10 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from mailchannel import polling, services
+from mailchannel.models import AllowedSender, InboundEmail, Mailbox
 from tickets.crypto import VaultError
-
-from . import polling, services
-from .models import AllowedSender, InboundEmail, Mailbox
 
 
 class MailboxForm(forms.ModelForm):

@@ -9,6 +9,6 @@ class MailchannelConfig(AppConfig):
     def ready(self):
         from anymail.signals import inbound
 
-        from .webhooks import receive_inbound
+        from mailchannel.webhooks import receive_inbound
 
         inbound.connect(receive_inbound, dispatch_uid="mailchannel.receive_inbound")

@@ -20,15 +20,13 @@ import dns.exception
 import dns.resolver
 from django.conf import settings
 
+from mailchannel.errors import DnsUnavailable
+
 logger = logging.getLogger(__name__)
 
 DKIM_DOMAIN_RE = re.compile(rb"(?:^|;)\s*d\s*=\s*([^;\s]+)", re.IGNORECASE)
 POLICY_RE = re.compile(r"(?:^|;)\s*p\s*=\s*(\w+)", re.IGNORECASE)
 MAX_SIGNATURES = 5  # a message with more is checked on its first five
-
-
-class DnsUnavailable(Exception):
-    """The DNS did not answer (timeout, server failure)."""
 
 
 def _resolver() -> dns.resolver.Resolver:

@@ -13,7 +13,7 @@ from accounts.models import Organization
 
 
 class Mailbox(models.Model):
-    """An IMAP mailbox polled by celery beat (``mailchannel.poll_mailboxes``)."""
+    """An IMAP mailbox polled by celery beat (``mailchannel.tasks.poll_all_task``)."""
 
     name = models.CharField(_("name"), max_length=100)
     host = models.CharField(_("IMAP host"), max_length=255)

@@ -16,17 +16,13 @@ import ssl
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from notifications.models import Kind
-from notifications.services import queue_email_to_staff
+from mailchannel import notify, parsing, services
+from mailchannel.models import InboundEmail, Mailbox
 from tickets import crypto
-
-from . import parsing, services
-from .models import InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -101,15 +97,7 @@ def _fail(mailbox: Mailbox, error: str) -> None:
         mailbox.last_polled_at = timezone.now()
         if mailbox.error_notified_at is None:
             mailbox.error_notified_at = timezone.now()
-            queue_email_to_staff(
-                Kind.MAILBOX_FAILING,
-                {
-                    "mailbox_name": mailbox.name,
-                    "error": mailbox.last_error[:500],
-                    "admin_url": reverse("admin:mailchannel_mailbox_change", args=[mailbox.pk]),
-                },
-                dedupe_key=f"mailbox_failing:{mailbox.pk}:{mailbox.error_notified_at:%Y%m%d%H%M%S}",
-            )
+            notify.mailbox_failing(mailbox)
         mailbox.save(update_fields=["last_error", "last_polled_at", "error_notified_at"])
 
 

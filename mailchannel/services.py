@@ -21,17 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from notifications.kinds import get_kind
-from notifications.models import Kind, OutboxEmail
-from notifications.services import queue_email
+from mailchannel import notify, parsing
+from mailchannel.errors import MailboxError  # noqa: F401 - its old import path
+from mailchannel.models import AllowedSender, AutoAnswer, InboundEmail, Mailbox
+from notifications.models import OutboxEmail
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.attachments import check_upload
 from tickets.errors import AttachmentRejected, NoActiveContract, TicketError
 from tickets.models import Ticket
-
-from . import parsing
-from .models import AllowedSender, AutoAnswer, InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +43,6 @@ class Result:
     outcome: str
     ticket: Ticket | None
     reason: str
-
-
-class MailboxError(Exception):
-    """The mailbox cannot be read (login refused, host down, folder missing)."""
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -173,22 +167,7 @@ def _answer(address: str, reason: str, *, subject: str) -> bool:
     ).update(count=F("count") + 1)
     if not updated:
         return False
-    context = {"reason": str(reason), "original_subject": subject[:200] or "-"}
-    user = User.objects.filter(email__iexact=address).first()
-    if user is not None:
-        queue_email(user, Kind.INBOUND_REJECTED, context)
-        return True
-    # No user to address: the row carries the address; the outbox sweep sends it.
-    now = timezone.now()
-    OutboxEmail.objects.create(
-        kind=Kind.INBOUND_REJECTED,
-        to_email=address,
-        language=settings.LANGUAGE_CODE,
-        context=get_kind(Kind.INBOUND_REJECTED).dump_context(context),
-        next_attempt_at=now,
-        enqueued_at=now,
-        created_at=now,
-    )
+    notify.inbound_rejected(address, reason=reason, subject=subject)
     return True
 
 
@@ -302,7 +281,7 @@ def _dkim_forged(record: InboundEmail, parsed: parsing.ParsedEmail) -> str:
     )
     if not known or record.size > settings.INBOUND_EMAIL_MAX_BYTES:
         return ""
-    from . import dmarc
+    from mailchannel import dmarc
 
     return dmarc.forged(bytes(record.raw), parsed.sender)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import webhooks
+from mailchannel import webhooks
 
 app_name = "mailchannel"
 

@@ -14,11 +14,11 @@ from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
-from .models import InboundEmail
+from mailchannel.models import InboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def _configured(provider: str) -> bool:
     return True
 
 
-def _has_secret(request) -> bool:
+def _has_secret(request: HttpRequest) -> bool:
     """The request carries our basic-auth secret (anymail checks it again, and the signature)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _space, value = header.partition(" ")
@@ -53,7 +53,7 @@ def _has_secret(request) -> bool:
 
 
 @csrf_exempt
-def inbound(request, provider: str):
+def inbound(request: HttpRequest, provider: str) -> HttpResponse:
     """The provider's anymail view, when that provider is configured and the caller has the
     secret; 404 otherwise, so the endpoint tells a stranger nothing."""
     if provider not in PROVIDERS or not _configured(provider) or not _has_secret(request):
@@ -63,7 +63,7 @@ def inbound(request, provider: str):
 
 def receive_inbound(sender, event, esp_name, **kwargs):
     """``anymail.signals.inbound`` receiver: store and handle the pushed message."""
-    from . import services
+    from mailchannel import services
 
     raw = event.message.as_bytes() if event.message is not None else b""
     if not raw:

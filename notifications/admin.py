@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from . import services
-from .models import OutboxEmail
-from .rendering import render_email
+from notifications import services
+from notifications.models import OutboxEmail
+from notifications.rendering import render_email
 
 # The preview shows an email as a mail client would: its inline styles are allowed there
 # (and only there), no scripts, no requests, framed only by the admin page itself.
@@ -143,4 +143,4 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         )
 
 
-from . import webhook_admin  # noqa: E402, F401  (registers the webhook admin)
+from notifications import webhook_admin  # noqa: E402, F401  (registers the webhook admin)

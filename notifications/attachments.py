@@ -19,21 +19,23 @@ import json
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from .kinds import NotificationError
+from notifications.errors import TemporaryFailure, UnknownAttachment
+
+__all__ = [
+    "Attachment",
+    "TemporaryFailure",
+    "UnknownAttachment",
+    "build_attachment",
+    "dump_attachments",
+    "register_attachment_builder",
+    "unregister_attachment_builder",
+]
 
 
 class Attachment(NamedTuple):
     filename: str
     content: bytes
     mimetype: str
-
-
-class UnknownAttachment(NotificationError):
-    """No builder is registered under that name, or its params are not plain JSON."""
-
-
-class TemporaryFailure(Exception):
-    """Raised by a builder when the file cannot be built now but may be later."""
 
 
 _BUILDERS: dict[str, Callable[..., Attachment]] = {}

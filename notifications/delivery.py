@@ -15,17 +15,10 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .attachments import TemporaryFailure, build_attachment
-from .models import OutboxEmail
-from .rendering import RenderedEmail, render_email
-
-
-class PermanentFailure(Exception):
-    """This email can never be sent as it is; the reason is shown in admin."""
-
-
-class TransientFailure(Exception):
-    """This email could not be sent now; it is retried later."""
+from notifications.attachments import build_attachment
+from notifications.errors import PermanentFailure, TemporaryFailure, TransientFailure
+from notifications.models import OutboxEmail
+from notifications.rendering import RenderedEmail, render_email
 
 
 def message_id(email: OutboxEmail) -> str:

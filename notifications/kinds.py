@@ -23,23 +23,9 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind
-
-
-class NotificationError(Exception):
-    """An email that cannot be queued as asked: a mistake of the calling code."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class UnknownKind(NotificationError):
-    """The kind is not in the registry."""
-
-
-class InvalidContext(NotificationError):
-    """A context key is missing, unknown, or of the wrong type."""
+# Raised here; importable from here as before.
+from notifications.errors import InvalidContext, NotificationError, UnknownKind  # noqa: F401
+from notifications.models import Kind
 
 
 def absolute_url(path: str) -> str:

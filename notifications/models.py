@@ -36,13 +36,18 @@ class Kind(models.TextChoices):
     AUTOMATIC_PAYMENT_DECLINED = "automatic_payment_declined", _("Automatic payment declined")
 
 
+class OutboxEmailStatus(models.TextChoices):
+    """``OutboxEmail.Status``; at module level so that ``OutboxEmail.Meta`` can name it."""
+
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
 class OutboxEmail(models.Model):
     """An email to one recipient: pending until a worker sends it once, or fails for good."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    Status = OutboxEmailStatus
 
     kind = models.CharField(_("kind"), max_length=64, choices=Kind.choices)
     recipient = models.ForeignKey(
@@ -86,15 +91,15 @@ class OutboxEmail(models.Model):
             # The outbox sweep reads only pending rows, by due time.
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(status="pending"),
+                condition=Q(status=OutboxEmailStatus.PENDING),
                 name="outbox_pending_due",
             ),
             models.Index(fields=["status", "-created_at"], name="outbox_status_created"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="sent", sent_at__isnull=False)
-                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                condition=Q(status=OutboxEmailStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=OutboxEmailStatus.SENT) & Q(sent_at__isnull=True)),
                 name="outbox_sent_has_sent_at",
             ),
         ]
@@ -104,4 +109,4 @@ class OutboxEmail(models.Model):
 
 
 # Webhooks live in their own module; importing them here registers them with the app.
-from .webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401
+from notifications.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

@@ -7,11 +7,8 @@ from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .kinds import NotificationError, get_kind
-
-
-class UnknownLanguage(NotificationError):
-    """The recipient's language is not one the site speaks."""
+from notifications.errors import UnknownLanguage
+from notifications.kinds import get_kind
 
 
 @dataclass(frozen=True)

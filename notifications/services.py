@@ -17,11 +17,17 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Organization, User
-
-from . import delivery, selectors
-from .attachments import TemporaryFailure, UnknownAttachment, dump_attachments
-from .kinds import InvalidContext, NotificationError, UnknownKind, get_kind
-from .models import OutboxEmail
+from notifications import delivery, selectors
+from notifications.attachments import dump_attachments
+from notifications.errors import (
+    InvalidContext,
+    NotificationError,
+    TemporaryFailure,
+    UnknownAttachment,
+    UnknownKind,
+)
+from notifications.kinds import get_kind
+from notifications.models import OutboxEmail
 
 __all__ = [
     "InvalidContext",
@@ -156,7 +162,7 @@ def queue_email_to_staff(
 
 def _publish(email_ids: list[int]) -> None:
     """Publish a send task per email. With the broker down, leave them to the sweep."""
-    from .tasks import send_email as send_email_task  # tasks import this module
+    from notifications.tasks import send_email_task  # tasks import this module
 
     for index, pk in enumerate(email_ids):
         try:

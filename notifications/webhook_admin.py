@@ -4,8 +4,8 @@ Imported by ``notifications.admin``."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import webhooks
-from .webhook_models import WebhookDelivery, WebhookEndpoint
+from notifications import webhooks
+from notifications.webhook_models import WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)

@@ -57,13 +57,18 @@ class WebhookEndpoint(models.Model):
         return self.url
 
 
+class WebhookDeliveryStatus(models.TextChoices):
+    """``WebhookDelivery.Status``; at module level so that its ``Meta`` can name it."""
+
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
 class WebhookDelivery(models.Model):
     """One event for one endpoint: pending until delivered (2xx) or failed for good."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
+    Status = WebhookDeliveryStatus
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -97,7 +102,7 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(status="pending"),
+                condition=Q(status=WebhookDeliveryStatus.PENDING),
                 name="webhook_pending_due",
             )
         ]

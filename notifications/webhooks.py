@@ -27,12 +27,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Kind
-from .webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from notifications.errors import WebhookError
+from notifications.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +45,6 @@ SWEEP_BATCH = 200
 # it due again after this, and the sweep sends it then.
 IN_FLIGHT = timedelta(minutes=2)
 PENDING = WebhookDelivery.Status.PENDING
-
-
-class WebhookError(Exception):
-    """An endpoint the rules refuse (bad URL, private address, unknown event)."""
-
-    def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
 
 
 # --- Endpoints ----------------------------------------------------------------------------
@@ -187,11 +178,11 @@ def queue_event(event: str, data: dict, *, organization, dedupe_key: str) -> lis
 
 
 def _publish(ids: list[int]) -> None:
-    from .tasks import deliver_webhook_task  # tasks import this module
+    from notifications.tasks import deliver_task  # tasks import this module
 
     for pk in ids:
         try:
-            deliver_webhook_task.delay(pk)
+            deliver_task.delay(pk)
         except Exception:  # broker down: the sweep sends it
             logger.warning("webhook delivery %s left to the sweep", pk, exc_info=True)
             return
@@ -311,31 +302,12 @@ def _record(delivery: WebhookDelivery, *, status, text: str, error: str) -> Webh
             endpoint.consecutive_failures >= settings.WEBHOOKS_PAUSE_AFTER
         ):
             endpoint.paused_at = now
-            _tell_owner(endpoint, delivery.last_error)
+            from notifications.notify import tell_webhook_paused  # notify imports services
+
+            tell_webhook_paused(endpoint, delivery.last_error)
     delivery.save()
     endpoint.save(update_fields=["consecutive_failures", "paused_at"])
     return delivery
-
-
-def _tell_owner(endpoint: WebhookEndpoint, last_error: str) -> None:
-    """Email the endpoint's owner that it is paused, through the outbox, in the caller's
-    transaction (the pause and its email commit together, once)."""
-    from . import services as outbox
-
-    owner = endpoint.created_by
-    if owner is None or not owner.is_active:
-        return
-    outbox.queue_email(
-        owner,
-        Kind.WEBHOOK_PAUSED,
-        {
-            "endpoint_url": endpoint.url,
-            "failures": endpoint.consecutive_failures,
-            "last_error": last_error[:200] or None,
-            "endpoint_page_url": reverse("integrations:endpoint", args=[endpoint.pk]),
-        },
-        dedupe_key=f"webhook-paused:{endpoint.pk}:{endpoint.paused_at.isoformat()}",
-    )
 
 
 def resend(delivery: WebhookDelivery) -> WebhookDelivery:

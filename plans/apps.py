@@ -8,8 +8,7 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from credits import hooks
-
-        from .receivers import credits_consumed
+        from plans.receivers import credits_consumed
 
         # After a deduction commits, an automatic recharge may be due (plans.services).
         hooks.credits_consumed.connect(credits_consumed, dispatch_uid="plans.auto_recharge")

@@ -2,8 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.errors import HelpdeskError
 
-class PlansError(Exception):
+
+class PlansError(HelpdeskError):
     """Something the rules of plans do not allow. Nothing was changed."""
 
     default_message = _("This cannot be done with your plan.")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Rating
+from reports.models import Rating
 
 
 @admin.register(Rating)

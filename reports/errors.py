@@ -1,14 +1,15 @@
-"""The errors of the reports app: one base with a message for people."""
+"""The errors of the reports app, on ``helpdesk.errors.HelpdeskError`` (a message for
+people and a code)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.errors import HelpdeskError
 
-class ReportError(Exception):
+
+class ReportError(HelpdeskError):
+    """A report or a rating the rules refuse."""
+
     default_message = _("The report could not be made.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class InvalidRating(ReportError):

@@ -24,10 +24,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from billing.models import Invoice
 from credits.models import LedgerEntry
+from reports.periods import Period
+from reports.selectors import FINISHED_FOR_SLA, _assigned_to
 from tickets.models import Ticket, TicketCharge, TimeEntry
-
-from .periods import Period
-from .selectors import FINISHED_FOR_SLA, _assigned_to
 
 CHUNK = 2000
 # Django date format letters → strftime, for the short formats of both languages.

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import COMMENT_MAX
+from reports.services import COMMENT_MAX
 
 
 class CommentForm(forms.Form):

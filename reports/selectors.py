@@ -39,6 +39,8 @@ from accounts.models import Organization, User
 from billing.models import Invoice, Order
 from credits import selectors as credit_selectors
 from credits.models import LedgerEntry, Lot, Wallet
+from reports.models import LedgerHour, Rating, TicketTimes
+from reports.periods import Period
 from tickets.models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
@@ -47,9 +49,6 @@ from tickets.models import (
     TicketCharge,
     TimeEntry,
 )
-
-from .models import LedgerHour, Rating, TicketTimes
-from .periods import Period
 
 Kind = LedgerEntry.Kind
 FINISHED_FOR_SLA = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)

@@ -8,11 +8,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
+from reports.errors import InvalidRating
+from reports.models import Rating, TicketTimes
 from tickets import calendars, sla
 from tickets.models import FINISHED_STATUSES, Message, StatusChange, Ticket
-
-from .errors import InvalidRating
-from .models import Rating, TicketTimes
 
 RATING_SALT = "reports.csat"
 # A rating link from the resolution email stays valid this long (seconds): 60 days.

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -11,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
 from accounts.permissions import staff_required
+from reports import exports, selectors, services
+from reports.charts import bar_chart
+from reports.errors import InvalidRating
+from reports.forms import CommentForm
+from reports.periods import Period, last_months, period_from
+from tickets.models import Ticket
 from tickets.selectors import tickets_visible_to
-
-from . import exports, selectors, services
-from .charts import bar_chart
-from .errors import InvalidRating
-from .forms import CommentForm
-from .periods import last_months, period_from
 
 
 def _int(value: str | None) -> int | None:
@@ -30,13 +31,13 @@ def _month_label(day) -> str:
     return date_format(day, "YEAR_MONTH_FORMAT")
 
 
-def _period_messages(request, period) -> None:
+def _period_messages(request: HttpRequest, period: Period) -> None:
     for problem in period.problems:
         messages.warning(request, problem)
 
 
 @staff_required
-def staff_dashboard(request):
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
     """SLA, response times, backlog, workload, CSAT; money and action list for admins."""
     period = period_from(request.GET)
     _period_messages(request, period)
@@ -62,7 +63,7 @@ def staff_dashboard(request):
     )
 
 
-def _keep(request, name: str) -> list[tuple[str, str]]:
+def _keep(request: HttpRequest, name: str) -> list[tuple[str, str]]:
     """Query parameters the period form carries along (a chosen technician, organization)."""
     value = _int(request.GET.get(name))
     return [(name, str(value))] if value else []
@@ -75,7 +76,7 @@ def _backlog_rows(backlog: dict) -> list:
     return [(labels[status], list(ages.values())) for status, ages in backlog.items()]
 
 
-def _links(request) -> dict:
+def _links(request: HttpRequest) -> dict:
     query = request.GET.urlencode()
     return {
         "query": query,
@@ -125,7 +126,7 @@ def _staff_charts(board) -> dict:
     return charts
 
 
-def _usage_organization(request) -> Organization:
+def _usage_organization(request: HttpRequest) -> Organization:
     user = request.user
     wanted = _int(request.GET.get("organization"))
     if user.is_client:
@@ -142,7 +143,7 @@ def _usage_organization(request) -> Organization:
 
 
 @login_required
-def usage(request):
+def usage(request: HttpRequest) -> HttpResponse:
     """The client's usage: consumption, breakdowns, forecast, expiring lots, charges."""
     organization = _usage_organization(request)
     period = period_from(request.GET, default=last_months(12))
@@ -173,7 +174,7 @@ def usage(request):
 
 
 @login_required
-def export(request, dataset: str, fmt: str):
+def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
     """A dataset as CSV or XLSX, streamed; an unknown one, or one the user may not
     export, is a 404."""
     chosen = exports.DATASETS.get(dataset)
@@ -206,7 +207,7 @@ def export(request, dataset: str, fmt: str):
 # --- CSAT ------------------------------------------------------------------------------
 
 
-def _rated_ticket(request, token: str):
+def _rated_ticket(request: HttpRequest, token: str) -> Ticket:
     """The ticket of a rating link, if the user is a client who may see it (else 404)."""
     if not request.user.is_client:
         raise Http404
@@ -218,7 +219,7 @@ def _rated_ticket(request, token: str):
 
 
 @login_required
-def rate(request, token: str, score: int):
+def rate(request: HttpRequest, token: str, score: int) -> HttpResponse:
     """One click from the email or the ticket page: record the score, ask for a comment."""
     ticket = _rated_ticket(request, token)
     try:
@@ -236,7 +237,7 @@ def rate(request, token: str, score: int):
 
 @login_required
 @require_POST
-def rate_comment(request, token: str):
+def rate_comment(request: HttpRequest, token: str) -> HttpResponse:
     """The optional comment after the score."""
     ticket = _rated_ticket(request, token)
     form = CommentForm(request.POST)

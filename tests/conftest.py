@@ -1,6 +1,7 @@
 """Fixtures shared by every test. App-specific factories live in tests/<app>/factories.py."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests.accounts.factories import (
@@ -10,9 +11,22 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.accounts.mfa import SecondFactorClient
+from tests.reference_data import restore_reference_data
 
 # celery_worker_process: a real Celery worker on Redis and the test database.
 pytest_plugins = ["tests.notifications.worker"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """With ``--reuse-db`` the kept test database starts as a fresh one would: emptied (the
+    last run may have left rows behind: a Celery worker's stop event written after the last
+    flush, an interrupted test) and given back the data migrations' rows, which the last
+    run's transactional tests flushed (``--create-db`` builds them by migrating)."""
+    if request.config.getoption("reuse_db") and not request.config.getoption("create_db"):
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            restore_reference_data()
 
 
 def pytest_runtest_setup(item):

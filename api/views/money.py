@@ -1,6 +1,7 @@
 """Credits and billing for client users: balance, lots, movements, statement, packs,
 orders and invoices. Every read names the key user's own organization."""
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -8,8 +9,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
+from api import serializers as s
+from api.errors import ApiError
+from api.idempotency import idempotent
+from api.pagination import Cursor
+from api.permissions import HasApiKey, IsClient
+from api.views.common import ApiView
+from api.views.tickets import ERRORS, _valid
 from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.pdf import render_invoice_pdf
@@ -18,20 +29,19 @@ from credits.models import EntryKind
 from credits.pdf import render_statement_pdf
 from credits.services import inline_limit
 
-from .. import serializers as s
-from ..errors import ApiError
-from ..idempotency import idempotent
-from ..pagination import Cursor
-from ..permissions import HasApiKey, IsClient
-from .common import ApiView
-from .tickets import ERRORS, _valid
-
 
 class ClientView(ApiView):
     permission_classes = [HasApiKey, IsClient]
 
 
-def _page(view, request, queryset, serializer_class, *, ordering=("-created_at", "-pk")):
+def _page(
+    view: APIView,
+    request: Request,
+    queryset: QuerySet,
+    serializer_class: type[Serializer],
+    *,
+    ordering: tuple[str, ...] = ("-created_at", "-pk"),
+) -> Response:
     paginator = Cursor()
     paginator.ordering = ordering
     page = paginator.paginate_queryset(queryset, request, view=view)
@@ -44,7 +54,7 @@ class Balance(ClientView):
     """``{"available": int, "held": int}`` of the user's organization (credits)."""
 
     @extend_schema(responses={200: s.BalanceSerializer, **ERRORS})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         available, held = credit_selectors.available_and_held(request.user.organization)
         return Response({"available": available, "held": held})
 
@@ -54,7 +64,7 @@ class Lots(ClientView):
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.LotSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         lots = credit_selectors.lots_of(request.user.organization)
         return _page(self, request, lots, s.LotSerializer)
 
@@ -67,7 +77,7 @@ class Movements(ClientView):
         ],
         responses={200: s.paged(s.MovementSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         kind = request.query_params.get("kind", "")
         entries = credit_selectors.movements_of(
             request.user.organization, kind=kind if kind in EntryKind.values else ""
@@ -85,7 +95,7 @@ class Statement(ClientView):
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         query = {key: request.query_params.get(key) for key in ("start", "end")}
         data = _valid(s.StatementQuerySerializer, request, data=query)
         organization = request.user.organization
@@ -110,7 +120,7 @@ class Packs(ClientView):
     """The packs the organization can buy now (registration packs first time)."""
 
     @extend_schema(responses={200: s.PackSerializer(many=True), **ERRORS})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         _registration, offers = billing_selectors.offers_for(request.user.organization)
         return Response(s.PackSerializer([offer.pack for offer in offers], many=True).data)
 
@@ -121,7 +131,7 @@ class Orders(ClientView):
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.OrderSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         orders = billing_selectors.orders_visible_to(request.user)
         return _page(self, request, orders, s.OrderSerializer)
 
@@ -130,7 +140,7 @@ class Orders(ClientView):
         responses={201: s.OrderSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = _valid(s.OrderCreateSerializer, request)
         organization = request.user.organization
         _registration, offers = billing_selectors.offers_for(organization)
@@ -146,7 +156,7 @@ class Orders(ClientView):
 
 class OrderDetail(ClientView):
     @extend_schema(responses={200: s.OrderSerializer, **ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         order = get_object_or_404(billing_selectors.orders_visible_to(request.user), pk=pk)
         return Response(s.OrderSerializer(order, context={"request": request}).data)
 
@@ -156,14 +166,14 @@ class Invoices(ClientView):
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.InvoiceSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         invoices = billing_selectors.invoices_visible_to(request.user)
         return _page(self, request, invoices, s.InvoiceSerializer, ordering=("-issued_at", "-pk"))
 
 
 class InvoicePdf(ApiView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> HttpResponse:
         invoice = get_object_or_404(billing_selectors.invoices_visible_to(request.user), pk=pk)
         pdf = render_invoice_pdf(invoice, language=translation.get_language())
         response = HttpResponse(pdf, content_type="application/pdf")

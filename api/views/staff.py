@@ -4,19 +4,19 @@ preview and confirmation, and organizations with their balances."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api import serializers as s
+from api.idempotency import idempotent
+from api.pagination import Cursor
+from api.permissions import HasApiKey, IsSupportStaff
+from api.views.common import ApiView, visible_ticket
+from api.views.tickets import ERRORS, _valid
 from credits import selectors as credit_selectors
 from tickets import selectors, services
 from tickets.models import Ticket
 from tickets.selectors import charging as charging_selectors
-
-from .. import serializers as s
-from ..idempotency import idempotent
-from ..pagination import Cursor
-from ..permissions import HasApiKey, IsSupportStaff
-from .common import ApiView, visible_ticket
-from .tickets import ERRORS, _valid
 
 MAX_Q = 200
 
@@ -52,7 +52,7 @@ class Queue(StaffView):
         ],
         responses={200: s.paged(s.TicketSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         params = request.query_params
         filters = selectors.QueueFilters(
             status=params.get("status", "active")[:32],
@@ -75,7 +75,7 @@ class Queue(StaffView):
 
 class TimeEntries(StaffView):
     @extend_schema(responses={200: s.TimeEntrySerializer(many=True), **ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         return Response(
             s.TimeEntrySerializer(charging_selectors.time_entries(ticket), many=True).data
@@ -85,7 +85,7 @@ class TimeEntries(StaffView):
         request=s.TimeEntryCreateSerializer, responses={201: s.TimeEntrySerializer, **ERRORS}
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         data = _valid(s.TimeEntryCreateSerializer, request)
         entry = services.log_time(ticket, by=request.user, **data)
@@ -95,7 +95,7 @@ class TimeEntries(StaffView):
 class Assign(StaffView):
     @extend_schema(request=s.AssignSerializer, responses={200: s.TicketSerializer, **ERRORS})
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         data = _valid(s.AssignSerializer, request)
         technician = get_object_or_404(selectors.technicians(), pk=data["technician"])
@@ -111,13 +111,13 @@ class ChangeStatus(StaffView):
         responses={200: s.TicketSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         data = _valid(s.StatusChangeSerializer, request)
         if data["status"] == Ticket.Status.RESOLVED:
             from django.utils.translation import gettext as _
 
-            from ..errors import ApiError
+            from api.errors import ApiError
 
             raise ApiError(
                 _("Resolve through /resolve/: the charge is previewed and confirmed there."),
@@ -135,7 +135,7 @@ class Resolve(StaffView):
     (``expected_credits``); a different charge by then is a 409, like the page."""
 
     @extend_schema(responses={200: s.ChargePreviewSerializer, **ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         preview = charging_selectors.charge_preview(visible_ticket(request, pk))
         return Response(
             {
@@ -151,7 +151,7 @@ class Resolve(StaffView):
         responses={200: s.TicketSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         data = _valid(s.ResolveSerializer, request)
         ticket = services.resolve(
@@ -170,7 +170,7 @@ class Organizations(StaffView):
         parameters=[OpenApiParameter("search", str), OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.OrganizationBalanceSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         organizations = credit_selectors.organizations_with_credits(
             request.query_params.get("search", "")[:100]
         )

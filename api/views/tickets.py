@@ -7,17 +7,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
+from api import serializers as s
+from api.errors import ApiError
+from api.idempotency import idempotent
+from api.pagination import Cursor
+from api.views.common import ApiView, visible_estimate, visible_ticket
 from tickets import selectors, services
 from tickets.models import Product, Ticket
 from tickets.selectors import charging as charging_selectors
-
-from .. import serializers as s
-from ..errors import ApiError
-from ..idempotency import idempotent
-from ..pagination import Cursor
-from .common import ApiView, visible_estimate, visible_ticket
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: {code, message, fields}"),
@@ -32,7 +33,7 @@ UPLOAD_NOTE = (
 )
 
 
-def _detail(request, ticket: Ticket) -> dict:
+def _detail(request: Request, ticket: Ticket) -> dict:
     context = {
         "thread": selectors.thread_for(ticket, request.user),
         "opening_files": selectors.opening_attachments(ticket),
@@ -59,7 +60,7 @@ class TicketList(ApiView):
         ],
         responses={200: s.paged(s.TicketSerializer), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         status_filter = request.query_params.get("status", "")[:32]
         tickets = selectors.client_tickets(request.user, status=status_filter)
         severity = request.query_params.get("severity", "")
@@ -80,7 +81,7 @@ class TicketList(ApiView):
         responses={201: s.TicketDetailSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         fields, files = _fields_and_files(request)
         data = _valid(s.TicketCreateSerializer, request, data=fields)
         product = Product.objects.filter(pk=data.pop("product")).first()
@@ -91,13 +92,15 @@ class TicketList(ApiView):
         return Response(_detail(request, ticket), status=status.HTTP_201_CREATED)
 
 
-def _valid(serializer_class, request, *, data=None):
+def _valid(
+    serializer_class: type[Serializer], request: Request, *, data: dict | None = None
+) -> dict:
     serializer = serializer_class(data=request.data if data is None else data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 
-def _fields_and_files(request) -> tuple[dict | None, tuple]:
+def _fields_and_files(request: Request) -> tuple[dict | None, tuple]:
     """A multipart body's fields (files left out) and its ``files``; a JSON body as is."""
     if not request.FILES and not (request.content_type or "").startswith("multipart/"):
         return None, ()
@@ -107,7 +110,7 @@ def _fields_and_files(request) -> tuple[dict | None, tuple]:
 
 class TicketDetail(ApiView):
     @extend_schema(responses={200: s.TicketDetailSerializer, **ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(_detail(request, visible_ticket(request, pk)))
 
 
@@ -123,7 +126,7 @@ class TicketReply(ApiView):
         responses={201: s.MessageSerializer, **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         fields, files = _fields_and_files(request)
         data = _valid(s.ReplySerializer, request, data=fields)
@@ -136,7 +139,7 @@ class TicketReply(ApiView):
 class TicketClose(ApiView):
     @extend_schema(request=s.NoteSerializer, responses={200: s.TicketSerializer, **ERRORS})
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         data = _valid(s.NoteSerializer, request)
         ticket = services.close(ticket, by=request.user, note=data.get("note") or None)
@@ -146,7 +149,7 @@ class TicketClose(ApiView):
 class TicketReopen(ApiView):
     @extend_schema(request=s.NoteSerializer, responses={200: s.TicketSerializer, **ERRORS})
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         ticket = visible_ticket(request, pk)
         data = _valid(s.NoteSerializer, request)
         ticket = services.reopen(ticket, by=request.user, note=data.get("note") or None)
@@ -155,7 +158,7 @@ class TicketReopen(ApiView):
 
 class AttachmentDownload(ApiView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> FileResponse:
         attachment = selectors.attachments_visible_to(request.user).filter(pk=pk).first()
         if attachment is None:
             raise Http404
@@ -176,7 +179,7 @@ class EstimateAccept(ApiView):
         request=None, responses={200: s.EstimateSerializer, 409: OpenApiResponse(), **ERRORS}
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         estimate = visible_estimate(request, pk)
         with transaction.atomic():
             estimate = services.accept_estimate(estimate, by=request.user)
@@ -189,7 +192,7 @@ class EstimateDecline(ApiView):
         responses={200: s.EstimateSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         estimate = visible_estimate(request, pk)
         data = _valid(s.DeclineSerializer, request)
         estimate = services.decline_estimate(estimate, by=request.user, reason=data["reason"])

@@ -1,9 +1,9 @@
 """Models of the billing app: orders, their payments and audit events, invoices."""
 
-from .invoices import Invoice, InvoiceCounter, InvoiceLine
-from .orders import Order
-from .payments import EventKind, EventSource, Payment, PaymentEvent
-from .records import BillingRecord, ChainHead, RecordSubmission, SystemEvent
+from billing.models.invoices import Invoice, InvoiceCounter, InvoiceLine
+from billing.models.orders import Order
+from billing.models.payments import EventKind, EventSource, Payment, PaymentEvent
+from billing.models.records import BillingRecord, ChainHead, RecordSubmission, SystemEvent
 
 __all__ = [
     "BillingRecord",

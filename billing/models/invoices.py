@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from billing.countries import localized_address_lines
+from billing.models.orders import Order
 from helpdesk.formatting import format_credits
-
-from .orders import Order
 
 
 class ImmutableQuerySet(models.QuerySet):
@@ -42,12 +41,17 @@ class ImmutableModel(models.Model):
         raise TypeError("Invoices are immutable once issued.")
 
 
+class InvoiceKind(models.TextChoices):
+    """``Invoice.Kind``; at module level so that ``Invoice.Meta``'s constraints can name it."""
+
+    INVOICE = "invoice", _("Invoice")
+    CORRECTIVE = "corrective", _("Corrective invoice")
+
+
 class Invoice(ImmutableModel):
     """The invoice of a paid order, or the corrective invoice of its refund (negative)."""
 
-    class Kind(models.TextChoices):
-        INVOICE = "invoice", _("Invoice")
-        CORRECTIVE = "corrective", _("Corrective invoice")
+    Kind = InvoiceKind
 
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices"
@@ -95,8 +99,8 @@ class Invoice(ImmutableModel):
             models.UniqueConstraint(fields=["order", "kind"], name="invoice_one_per_order_kind"),
             models.CheckConstraint(condition=Q(sequence__gt=0), name="invoice_sequence_positive"),
             models.CheckConstraint(
-                condition=Q(kind="invoice", corrects__isnull=True, total__gt=0)
-                | Q(kind="corrective", corrects__isnull=False, total__lt=0),
+                condition=Q(kind=InvoiceKind.INVOICE, corrects__isnull=True, total__gt=0)
+                | Q(kind=InvoiceKind.CORRECTIVE, corrects__isnull=False, total__lt=0),
                 name="invoice_kind_coherent",
             ),
         ]

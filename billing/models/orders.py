@@ -8,15 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class OrderStatus(models.TextChoices):
+    """``Order.Status``; at module level so that ``Order.Meta``'s constraints can name it."""
+
+    PENDING = "pending", _("Pending payment")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
 class Order(models.Model):
     """A pack ordered by an organization: pending until paid, then paid (credits granted and
     invoice issued, once), possibly refunded later. The price is fixed when it is made."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending payment")
-        PAID = "paid", _("Paid")
-        CANCELLED = "cancelled", _("Cancelled")
-        REFUNDED = "refunded", _("Refunded")
+    Status = OrderStatus
 
     class Method(models.TextChoices):
         ONLINE = "online", _("Online payment")
@@ -113,16 +118,18 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(vat_amount__gte=0), name="order_vat_not_negative"),
             # A paid (or later refunded) order has its payment date and its credits.
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "cancelled"], paid_at__isnull=True)
+                condition=Q(
+                    status__in=[OrderStatus.PENDING, OrderStatus.CANCELLED], paid_at__isnull=True
+                )
                 | Q(
-                    status__in=["paid", "refunded"],
+                    status__in=[OrderStatus.PAID, OrderStatus.REFUNDED],
                     paid_at__isnull=False,
                     grant_entry__isnull=False,
                 ),
                 name="order_paid_has_date_and_credits",
             ),
             models.CheckConstraint(
-                condition=~Q(status="refunded") | Q(refunded_at__isnull=False),
+                condition=~Q(status=OrderStatus.REFUNDED) | Q(refunded_at__isnull=False),
                 name="order_refunded_has_date",
             ),
         ]

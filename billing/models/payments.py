@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from payments import PurchasedItem
 from payments.models import BasePayment
 
-from .orders import Order
+from billing.models.orders import Order
 
 CURRENCY = "EUR"
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .invoices import ImmutableModel, Invoice
+from billing.models.invoices import ImmutableModel, Invoice
 
 
 class BillingRecord(ImmutableModel):

@@ -8,8 +8,7 @@
 - errors: ``BillingError`` and its named subclasses
 """
 
-from .confirmation import OrderGrant, confirm_payment, mark_paid_by_transfer
-from .errors import (
+from billing.errors import (
     AmountMismatch,
     BillingError,
     InvalidRequest,
@@ -20,10 +19,11 @@ from .errors import (
     PriceChanged,
     RefundFailed,
 )
-from .events import record_event
-from .orders import cancel_order, choose_bank_transfer, create_order, start_payment
-from .refunds import refund_order
-from .settlement import Outcome, settle_payment
+from billing.services.confirmation import OrderGrant, confirm_payment, mark_paid_by_transfer
+from billing.services.events import record_event
+from billing.services.orders import cancel_order, choose_bank_transfer, create_order, start_payment
+from billing.services.refunds import refund_order
+from billing.services.settlement import Outcome, settle_payment
 
 __all__ = [
     "AmountMismatch",

@@ -11,17 +11,14 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Organization, User
 from billing import selectors
+from billing.errors import AmountMismatch, InvalidRequest, VerifactuError
 from billing.models import EventKind, EventSource, Invoice, Order, Payment, PaymentEvent
-from billing.verifactu.errors import VerifactuError
+from billing.notify import queue_invoice_email
+from billing.services import invoicing
+from billing.services.events import record_event
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.models import EntryKind
-from notifications.services import queue_email_to_organization
-from notifications.webhooks import WebhookEvent, queue_event
-
-from . import invoicing
-from .errors import AmountMismatch, InvalidRequest
-from .events import record_event
 
 # Stored in English on the ledger entry, shown translated (credits' entry_reason filter).
 PURCHASE_REASON = gettext_noop("Credit pack purchase")
@@ -93,9 +90,9 @@ def confirm_payment(
 def log_verifactu_failure(exc: VerifactuError, *, order: Order) -> None:
     """The event log's entry for an invoice that could not get its record (an anomaly
     when the chain is broken, a failure otherwise)."""
+    from billing.errors import ChainBroken
     from billing.models import SystemEvent
     from billing.verifactu.chain import log_event
-    from billing.verifactu.errors import ChainBroken
 
     kind = SystemEvent.Kind.ANOMALY if isinstance(exc, ChainBroken) else SystemEvent.Kind.FAILURE
     log_event(kind, str(exc.message), order=order.pk, error=type(exc).__name__)
@@ -185,30 +182,6 @@ def _confirm(order, *, reference, amount, method, actor, payment, source, order_
     )
     queue_invoice_email(invoice, organization)
     return invoice
-
-
-def queue_invoice_email(invoice: Invoice, organization: Organization) -> None:
-    """The "invoice issued" email with its PDF, to the organization's users, written to the
-    outbox in the caller's transaction (sent once, after the commit)."""
-    queue_email_to_organization(
-        organization,
-        "invoice_issued",
-        {
-            "organization_name": organization.name,
-            "invoice_number": invoice.number,
-            "total": invoice.total,
-            "issued_on": timezone.localdate(invoice.issued_at),
-            "invoice_url": invoice.get_absolute_url(),
-        },
-        dedupe_key=f"billing:invoice:{invoice.pk}",
-        attachments=[("invoice_pdf", {"invoice_id": invoice.pk})],
-    )
-    queue_event(
-        WebhookEvent.INVOICE_ISSUED,
-        {"invoice": invoice.pk, "number": invoice.number, "total": invoice.total},
-        organization=organization,
-        dedupe_key=f"invoice:{invoice.pk}",
-    )
 
 
 def mark_paid_by_transfer(order: Order, *, reference: str, actor: User) -> Invoice:

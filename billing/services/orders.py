@@ -8,19 +8,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from billing import selectors
+from billing.errors import OnlinePaymentUnavailable, OrderNotPayable, PackUnavailable, PriceChanged
 from billing.models import EventKind, EventSource, Order, Payment, PaymentEvent
 from billing.models.payments import CURRENCY
 from billing.money import quote
+from billing.services.events import record_event
 from credits import selectors as credit_selectors
 from credits.models import Pack
-
-from .errors import (
-    OnlinePaymentUnavailable,
-    OrderNotPayable,
-    PackUnavailable,
-    PriceChanged,
-)
-from .events import record_event
 
 
 def _check_pack(pack: Pack, *, registration: bool) -> None:

@@ -7,14 +7,19 @@ from django.utils.translation import gettext_noop
 from payments import PaymentError, PaymentStatus
 
 from accounts.models import Organization, User
+from billing.errors import (
+    BillingError,
+    InvalidRequest,
+    OrderNotRefundable,
+    RefundFailed,
+    VerifactuError,
+)
 from billing.models import EventKind, EventSource, Invoice, Order, Payment, PaymentEvent
-from billing.verifactu.errors import VerifactuError
+from billing.notify import queue_invoice_email
+from billing.services import invoicing
+from billing.services.confirmation import log_verifactu_failure
+from billing.services.events import record_event
 from credits import services as credit_services
-
-from . import invoicing
-from .confirmation import log_verifactu_failure, queue_invoice_email
-from .errors import BillingError, InvalidRequest, OrderNotRefundable, RefundFailed
-from .events import record_event
 
 REFUND_REASON = gettext_noop("Refund of a credit pack")
 

@@ -21,12 +21,11 @@ from django.utils.translation import gettext as _
 from payments import PaymentStatus, RedirectNeeded
 
 from accounts.models import Organization
+from billing.errors import AmountMismatch
 from billing.models import EventKind, EventSource, Order, Payment, PaymentEvent
 from billing.models.payments import CURRENCY
-
-from .confirmation import confirm_payment
-from .errors import AmountMismatch
-from .events import record_event
+from billing.services.confirmation import confirm_payment
+from billing.services.events import record_event
 
 FINAL = (PaymentStatus.CONFIRMED, PaymentStatus.REFUNDED)
 NOT_PAID = (PaymentStatus.REJECTED, PaymentStatus.ERROR, PaymentStatus.CANCELLED)

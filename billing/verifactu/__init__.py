@@ -7,9 +7,8 @@ Public: ``record_for(invoice) -> dict`` (see shared SPEC "Spanish invoicing reco
 from django.utils.safestring import mark_safe
 
 from billing.models import BillingRecord, Invoice
-
-from . import huella
-from .qr import LEGEND, LEGEND_LONG, QR_SIZE_MM, qr_svg, verification_url
+from billing.verifactu import huella
+from billing.verifactu.qr import LEGEND, LEGEND_LONG, QR_SIZE_MM, qr_svg, verification_url
 
 
 def record_for(invoice: Invoice) -> dict:

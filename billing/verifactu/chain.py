@@ -4,8 +4,7 @@ invoice with its record. Used by ``manage.py check_billing_records``."""
 from collections.abc import Iterator
 
 from billing.models import BillingRecord, ChainHead, Invoice, SystemEvent
-
-from .records import expected_fingerprint
+from billing.verifactu.records import expected_fingerprint
 
 
 def chain_mismatches() -> Iterator[str]:

@@ -24,8 +24,8 @@ from zeep import Client, Settings
 from zeep.exceptions import Error as ZeepError
 from zeep.transports import Transport
 
-from .errors import AgencyUnavailable, CertificateProblem
-from .xml import SCHEMAS
+from billing.errors import AgencyUnavailable, CertificateProblem
+from billing.verifactu.xml import SCHEMAS
 
 WSDL = SCHEMAS / "SistemaFacturacion.wsdl"
 BINDING = "{https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/SistemaFacturacion.wsdl}sfVerifactu"
@@ -33,6 +33,14 @@ ENDPOINTS = {
     "test": "https://prewww1.aeat.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
     "production": "https://www1.agenciatributaria.gob.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
 }
+
+
+# The agency's values (RespuestaSuministro.xsd, SuministroInformacion.xsd).
+CORRECT = "Correcto"  # EstadoEnvio and EstadoRegistro
+ACCEPTED_WITH_ERRORS = "AceptadoConErrores"  # EstadoRegistro
+INCORRECT = "Incorrecto"  # EstadoEnvio and EstadoRegistro
+OPERATION_ALTA = "Alta"  # TipoOperacion of a registro de alta
+OPERATION_ANULACION = "Anulacion"  # TipoOperacion of a registro de anulación
 
 
 @dataclass

@@ -8,8 +8,7 @@ from celery.signals import worker_ready, worker_shutdown
 from django.db import DatabaseError
 
 from billing.models import SystemEvent
-
-from .chain import log_event
+from billing.verifactu.chain import log_event
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 
-from .huella import format_amount
+from billing.verifactu.huella import format_amount
 
 # The agency's verification service (cotejo), test environment and production.
 QR_BASES = {

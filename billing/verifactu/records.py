@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.errors import ChainBroken, InvalidIssuer, NotAnnullable
 from billing.models import BillingRecord, ChainHead, Invoice, RecordSubmission, SystemEvent
-
-from . import huella, taxid
-from .errors import ChainBroken, InvalidIssuer, NotAnnullable
+from billing.verifactu import huella, taxid
 
 # The corrective invoice of a refund: the operation is cancelled or its price altered,
 # art. 80 Dos LIVA → R1, corrected "por diferencias" (the amounts are negative).

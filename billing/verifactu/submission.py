@@ -17,19 +17,18 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from billing.errors import AgencyUnavailable, CertificateProblem
 from billing.models import BillingRecord, RecordSubmission, SystemEvent
-
-from . import client
-from .chain import log_event
-from .errors import AgencyUnavailable, CertificateProblem
-from .records import expected_fingerprint
-from .xml import MAX_RECORDS, submission_document, validate
+from billing.verifactu import client
+from billing.verifactu.chain import log_event
+from billing.verifactu.records import expected_fingerprint
+from billing.verifactu.xml import MAX_RECORDS, submission_document, validate
 
 WAIT_KEY = "billing:verifactu:next-send-at"
 STATUS_OF_LINE = {
-    "Correcto": RecordSubmission.Status.ACCEPTED,
-    "AceptadoConErrores": RecordSubmission.Status.ACCEPTED_WITH_ERRORS,
-    "Incorrecto": RecordSubmission.Status.REJECTED,
+    client.CORRECT: RecordSubmission.Status.ACCEPTED,
+    client.ACCEPTED_WITH_ERRORS: RecordSubmission.Status.ACCEPTED_WITH_ERRORS,
+    client.INCORRECT: RecordSubmission.Status.REJECTED,
 }
 
 
@@ -124,12 +123,16 @@ def _store(batch: list[RecordSubmission], answer: client.Answer, *, now: datetim
     rejected = 0
     for submission in batch:
         record = submission.record
-        operation = "Anulacion" if record.kind == BillingRecord.Kind.ANULACION else "Alta"
+        operation = (
+            client.OPERATION_ANULACION
+            if record.kind == BillingRecord.Kind.ANULACION
+            else client.OPERATION_ALTA
+        )
         line = by_key.get((record.invoice_number, operation))
         submission.attempts += 1
         submission.sent_at = now
         submission.csv = answer.csv[:64]
-        if line is None and answer.status == "Correcto":
+        if line is None and answer.status == client.CORRECT:
             submission.status = RecordSubmission.Status.ACCEPTED
         elif line is None:
             submission.status = RecordSubmission.Status.REJECTED

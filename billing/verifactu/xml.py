@@ -8,8 +8,7 @@ from django.conf import settings
 from lxml import etree
 
 from billing.models import BillingRecord
-
-from .huella import format_amount, format_date
+from billing.verifactu.huella import format_amount, format_date
 
 SCHEMAS = Path(__file__).parent / "schemas"
 BASE = "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/"
@@ -60,7 +59,7 @@ def _chain(parent, record: BillingRecord) -> None:
 
 
 def _recipient(parent, record: BillingRecord) -> None:
-    from .taxid import is_valid_nif
+    from billing.verifactu.taxid import is_valid_nif
 
     if not record.buyer_tax_id:
         return

@@ -1,8 +1,8 @@
 """Billing pages: checkout and orders, the payment flow and provider callbacks, invoices."""
 
-from .checkout import buy, order_cancel, order_detail, order_list, order_pay
-from .invoices import invoice_detail, invoice_list, invoice_pdf
-from .payments import (
+from billing.views.checkout import buy, order_cancel, order_detail, order_list, order_pay
+from billing.views.invoices import invoice_detail, invoice_list, invoice_pdf
+from billing.views.payments import (
     payment_callback,
     payment_failure,
     payment_page,

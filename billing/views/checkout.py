@@ -3,23 +3,22 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import client_required
+from billing import selectors, services
+from billing.forms import BuyForm, PayForm
+from billing.models import EventKind, EventSource, Order, PaymentEvent
 from credits import selectors as credit_selectors
 from credits.models import Pack
-
-from .. import selectors, services
-from ..forms import BuyForm, PayForm
-from ..models import EventKind, EventSource, Order, PaymentEvent
 
 ORDERS_PER_PAGE = 25
 
 
-def _buy_page(request, *, status: int = 200):
+def _buy_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     registration, offers = selectors.offers_for(request.user.organization)
     validity_days = credit_selectors.credit_settings().registration_validity_days
     # ?need=N: the credits an estimate is missing (link from the ticket or the email).
@@ -35,7 +34,7 @@ def _buy_page(request, *, status: int = 200):
     return render(request, "billing/buy.html", context, status=status)
 
 
-def _tampered(request, form) -> None:
+def _tampered(request: HttpRequest, form: BuyForm) -> None:
     services.record_event(
         EventKind.TAMPERED_FORM,
         source=EventSource.CHECKOUT,
@@ -49,7 +48,7 @@ def _tampered(request, form) -> None:
 
 
 @client_required
-def buy(request):
+def buy(request: HttpRequest) -> HttpResponse:
     """The packs on sale with their prices; POST orders one (then the order summary)."""
     if request.method != "POST":
         return _buy_page(request)
@@ -74,7 +73,7 @@ def buy(request):
 
 
 @client_required
-def order_list(request):
+def order_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.orders_of(request.user.organization), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -82,7 +81,7 @@ def order_list(request):
 
 
 @client_required
-def order_detail(request, pk):
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The order summary: what, how much, and (pending) how to pay it."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
     order = selectors.order_with_details(order)
@@ -105,7 +104,7 @@ def order_detail(request, pk):
 
 
 @client_required
-def order_pay(request, pk):
+def order_pay(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: pay online (to the provider's page) or by bank transfer (the instructions)."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
     if request.method != "POST":
@@ -134,7 +133,7 @@ def order_pay(request, pk):
 
 
 @client_required
-def order_cancel(request, pk):
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: drop a pending order."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
     if request.method != "POST":

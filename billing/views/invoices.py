@@ -3,20 +3,19 @@ admins; anyone else gets 404)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 
 from accounts.permissions import client_required
-
-from .. import selectors, verifactu
-from ..pdf import render_invoice_pdf
+from billing import selectors, verifactu
+from billing.pdf import render_invoice_pdf
 
 INVOICES_PER_PAGE = 25
 
 
 @client_required
-def invoice_list(request):
+def invoice_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.invoices_of(request.user.organization), INVOICES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -24,7 +23,7 @@ def invoice_list(request):
 
 
 @login_required
-def invoice_detail(request, pk):
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
     invoice = selectors.invoice_with_lines(invoice)
     return render(
@@ -39,7 +38,7 @@ def invoice_detail(request, pk):
 
 
 @login_required
-def invoice_pdf(request, pk):
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The invoice's PDF in the reader's language."""
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
     language = translation.get_language()

@@ -8,21 +8,21 @@ provider (the unguessable payment token; Stripe's signature).
 """
 
 from urllib.error import URLError
+from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from payments import PaymentError, PaymentStatus, RedirectNeeded
-from payments.core import provider_factory
+from payments.core import BasicProvider, provider_factory
 
 from accounts.permissions import client_required
-
-from .. import selectors, services
-from ..models import EventKind, EventSource, Payment, PaymentEvent
-from ..services import Outcome
+from billing import selectors, services, variants
+from billing.models import EventKind, EventSource, Payment, PaymentEvent
+from billing.services import Outcome
 
 OPEN = (PaymentStatus.WAITING, PaymentStatus.INPUT)
 
@@ -49,12 +49,12 @@ OUTCOME_MESSAGES = {
 }
 
 
-def _tell(request, outcome: Outcome) -> None:
+def _tell(request: HttpRequest, outcome: Outcome) -> None:
     level, text = OUTCOME_MESSAGES[outcome]
     messages.add_message(request, level, text)
 
 
-def _provider_error(request, payment, exc, *, source) -> None:
+def _provider_error(request: HttpRequest, payment: Payment, exc: Exception, *, source: str) -> None:
     services.record_event(
         EventKind.PROVIDER_ERROR,
         source=source,
@@ -68,7 +68,7 @@ def _provider_error(request, payment, exc, *, source) -> None:
 
 
 @client_required
-def payment_page(request, pk):
+def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The provider's payment page: the test provider's form here, or a redirect to the
     provider (Stripe Checkout)."""
     payment = get_object_or_404(selectors.payments_visible_to(request.user), pk=pk)
@@ -86,7 +86,7 @@ def payment_page(request, pk):
     if isinstance(form, RedirectNeeded):
         # To the provider, or to our return page (which tells the client the outcome).
         return redirect(str(form))
-    if payment.variant == "dummy" and form is not None:
+    if payment.variant == variants.TEST and form is not None:
         _label_test_form(form)
     return render(
         request,
@@ -119,7 +119,7 @@ def _label_test_form(form) -> None:
     form.fields["gateway_response"].initial = "3ds-disabled"
 
 
-def _return(request, pk):
+def _return(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(selectors.payments_visible_to(request.user), pk=pk)
     try:
         provider = provider_factory(payment.variant, payment)
@@ -137,18 +137,18 @@ def _return(request, pk):
 
 
 @client_required
-def payment_success(request, pk):
+def payment_success(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the provider sends the client after paying: confirm (once) and show the order."""
     return _return(request, pk)
 
 
 @client_required
-def payment_failure(request, pk):
+def payment_failure(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the provider sends the client after a failed or abandoned payment."""
     return _return(request, pk)
 
 
-def _unknown(request, *, token: str, variant: str = ""):
+def _unknown(request: HttpRequest, *, token: str, variant: str = "") -> HttpResponse:
     services.record_event(
         EventKind.UNKNOWN_PAYMENT,
         source=EventSource.CALLBACK,
@@ -164,7 +164,9 @@ def _unknown(request, *, token: str, variant: str = ""):
     return JsonResponse({"error": "unknown payment"}, status=404)
 
 
-def _invalid(request, payment, exc, *, variant: str = ""):
+def _invalid(
+    request: HttpRequest, payment: Payment | None, exc: Exception, *, variant: str = ""
+) -> HttpResponse:
     services.record_event(
         EventKind.INVALID_CALLBACK,
         source=EventSource.CALLBACK,
@@ -176,7 +178,7 @@ def _invalid(request, payment, exc, *, variant: str = ""):
     return JsonResponse({"error": "invalid callback"}, status=400)
 
 
-def _process(request, payment: Payment, provider):
+def _process(request: HttpRequest, payment: Payment, provider: BasicProvider) -> HttpResponse:
     try:
         response, _outcome = services.settle_payment(
             payment,
@@ -189,7 +191,7 @@ def _process(request, payment: Payment, provider):
 
 
 @csrf_exempt
-def payment_callback(request, token):
+def payment_callback(request: HttpRequest, token: UUID) -> HttpResponse:
     """A provider's per-payment callback (django-payments' process URL): PUBLIC."""
     token = str(token)
     payment = Payment.objects.filter(token=token).first()
@@ -203,7 +205,7 @@ def payment_callback(request, token):
 
 
 @csrf_exempt
-def provider_webhook(request, variant):
+def provider_webhook(request: HttpRequest, variant: str) -> HttpResponse:
     """A provider's webhook for every payment (Stripe): PUBLIC, POST, signed."""
     try:
         provider = provider_factory(variant)

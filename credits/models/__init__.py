@@ -1,9 +1,9 @@
 """Models of the credits app: the price list, its settings, the ledger and statements."""
 
-from .alerts import LowBalanceAlert
-from .ledger import EntryKind, Hold, LedgerEntry, Lot, Wallet
-from .packs import CreditSettings, Pack
-from .statements import Statement
+from credits.models.alerts import LowBalanceAlert
+from credits.models.ledger import EntryKind, Hold, LedgerEntry, Lot, Wallet
+from credits.models.packs import CreditSettings, Pack
+from credits.models.statements import Statement
 
 __all__ = [
     "CreditSettings",

@@ -10,7 +10,7 @@ A wallet without a row is disarmed (a new wallet starts at 0 credits, below any 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .ledger import Wallet
+from credits.models.ledger import Wallet
 
 
 class LowBalanceAlert(models.Model):

@@ -180,10 +180,10 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=["purchase", "registration"], amount__gt=0)
-                    | Q(kind__in=["consumption", "expiry"], amount__lt=0)
-                    | Q(kind="refund", amount__lte=0)
-                    | (Q(kind="adjustment") & ~Q(amount=0))
+                    Q(kind__in=[EntryKind.PURCHASE, EntryKind.REGISTRATION], amount__gt=0)
+                    | Q(kind__in=[EntryKind.CONSUMPTION, EntryKind.EXPIRY], amount__lt=0)
+                    | Q(kind=EntryKind.REFUND, amount__lte=0)
+                    | (Q(kind=EntryKind.ADJUSTMENT) & ~Q(amount=0))
                 ),
                 name="ledgerentry_amount_sign_by_kind",
             ),
@@ -220,6 +220,14 @@ class LedgerEntry(models.Model):
         return get_url() if callable(get_url) else ""
 
 
+class HoldStatus(models.TextChoices):
+    """``Hold.Status``; at module level so that ``Hold.Meta``'s constraint can name it."""
+
+    OPEN = "open", pgettext_lazy("hold", "Open")
+    CONSUMED = "consumed", _("Charged")
+    RELEASED = "released", _("Released")
+
+
 class Hold(models.Model):
     """Credits reserved for an accepted estimate: nobody else may spend them.
 
@@ -227,10 +235,7 @@ class Hold(models.Model):
     (``consume(..., hold=hold)``) or by ``release_hold``.
     """
 
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("hold", "Open")
-        CONSUMED = "consumed", _("Charged")
-        RELEASED = "released", _("Released")
+    Status = HoldStatus
 
     wallet = models.ForeignKey(
         Wallet, verbose_name=_("wallet"), on_delete=models.PROTECT, related_name="holds"
@@ -274,8 +279,8 @@ class Hold(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="hold_amount_positive"),
             models.CheckConstraint(
-                condition=Q(status="open", closed_at__isnull=True)
-                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                condition=Q(status=HoldStatus.OPEN, closed_at__isnull=True)
+                | (~Q(status=HoldStatus.OPEN) & Q(closed_at__isnull=False)),
                 name="hold_closed_when_not_open",
             ),
         ]

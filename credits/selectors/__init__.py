@@ -3,23 +3,30 @@
 ``credits.selectors.balance(organization, at=None)`` is the spendable balance (an int).
 """
 
-from .balances import (
+from credits.selectors.balances import (
     BalanceSummary,
     available_and_held,
     balance,
     balance_summary,
     organizations_with_credits,
 )
-from .integrity import ledger_mismatches
-from .lists import (
+from credits.selectors.integrity import ledger_mismatches
+from credits.selectors.lists import (
     lots_of,
     movements_of,
     period_bounds,
     statements_of,
     statements_visible_to,
 )
-from .pricing import credit_settings, pack_expiry, packs_for, registration_expiry, vat_rate
-from .statements import StatementData, movement_count, statement_data
+from credits.selectors.pricing import (
+    credit_settings,
+    has_registration_lot,
+    pack_expiry,
+    packs_for,
+    registration_expiry,
+    vat_rate,
+)
+from credits.selectors.statements import StatementData, movement_count, statement_data
 
 __all__ = [
     "BalanceSummary",
@@ -28,6 +35,7 @@ __all__ = [
     "balance",
     "balance_summary",
     "credit_settings",
+    "has_registration_lot",
     "ledger_mismatches",
     "lots_of",
     "movement_count",

@@ -9,9 +9,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import Organization
-from credits.models import Hold, Lot, Wallet
-
-from .pricing import credit_settings
+from credits.models import EntryKind, Hold, Lot, Wallet
+from credits.selectors.pricing import credit_settings
 
 
 def summed(queryset: QuerySet, expression) -> Coalesce:
@@ -38,9 +37,10 @@ BALANCE_NOW_SQL = (
     " WHERE l.wallet_id = w.id AND l.remaining > 0 AND l.expires_at <= %s), 0)"
     " FROM credits_wallet w WHERE w.organization_id = %s"
 )
+# Built from constants only (the expiry kind); every value is a parameter.
 BALANCE_AT_SQL = (
     # The balance after the last entry at or before `at` (index ledgerentry_wallet_time).
-    "SELECT COALESCE((SELECT e.balance_after FROM credits_ledgerentry e"
+    "SELECT COALESCE((SELECT e.balance_after FROM credits_ledgerentry e"  # noqa: S608
     " WHERE e.wallet_id = w.id AND e.created_at <= %s"
     " ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 0),"
     # Credits held at `at`.
@@ -51,7 +51,8 @@ BALANCE_AT_SQL = (
     " WHERE l.wallet_id = w.id AND l.remaining > 0 AND l.expires_at <= %s), 0)"
     " + COALESCE((SELECT -SUM(e.amount) FROM credits_ledgerentry e"
     " JOIN credits_lot l ON l.id = e.lot_id WHERE e.wallet_id = w.id"
-    " AND e.kind = 'expiry' AND e.created_at > %s AND l.expires_at <= %s), 0)"
+    f" AND e.kind = '{EntryKind.EXPIRY.value}'"
+    " AND e.created_at > %s AND l.expires_at <= %s), 0)"
     " FROM credits_wallet w WHERE w.organization_id = %s"
 )
 

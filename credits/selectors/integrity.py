@@ -6,8 +6,7 @@ from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value, Wi
 from django.db.models.functions import Coalesce
 
 from credits.models import Hold, LedgerEntry, Lot, Wallet
-
-from .balances import summed
+from credits.selectors.balances import summed
 
 
 def ledger_mismatches() -> Iterator[str]:

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from credits.models import CreditSettings, Pack
+from accounts.models import Organization
+from credits.models import CreditSettings, EntryKind, Lot, Pack
 
 
 def credit_settings() -> CreditSettings:
@@ -39,3 +40,11 @@ def packs_for(kind: str) -> QuerySet[Pack]:
     return Pack.objects.filter(active=True, kind__in=[kind, Pack.Kind.BOTH]).order_by(
         "position", "credits"
     )
+
+
+def has_registration_lot(organization: Organization) -> bool:
+    """True when the organization was ever granted registration credits (by a paid order,
+    the demo or an admin), spent or not."""
+    return Lot.objects.filter(
+        wallet__organization_id=organization.pk, kind=EntryKind.REGISTRATION
+    ).exists()

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from credits.models import LedgerEntry, Lot
-
-from .lists import movements_of, period_bounds
-from .pricing import credit_settings
+from credits.selectors.lists import movements_of, period_bounds
+from credits.selectors.pricing import credit_settings
 
 
 @dataclass

@@ -6,7 +6,7 @@
 - errors: ``CreditsError`` and its named subclasses (``InsufficientCredits``...)
 """
 
-from .errors import (
+from credits.errors import (
     CreditsError,
     IdempotencyConflict,
     InsufficientCredits,
@@ -15,9 +15,9 @@ from .errors import (
     InvalidRequest,
     UnknownOrganization,
 )
-from .holds import hold, release_hold
-from .ledger import adjust, consume, expire_lots, grant, refund_lot
-from .statements import build_statement, inline_limit, request_statement
+from credits.services.holds import hold, release_hold
+from credits.services.ledger import adjust, consume, expire_lots, grant, refund_lot
+from credits.services.statements import build_statement, inline_limit, request_statement
 
 __all__ = [
     "CreditsError",

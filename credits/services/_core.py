@@ -15,15 +15,14 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
 from credits import notify
-from credits.models import EntryKind, Hold, LedgerEntry, Lot, Wallet
-
-from .errors import (
+from credits.errors import (
     IdempotencyConflict,
     InsufficientCredits,
     InvalidCredits,
     InvalidRequest,
     UnknownOrganization,
 )
+from credits.models import EntryKind, Hold, LedgerEntry, Lot, Wallet
 
 MAX_KEY_LENGTH = LedgerEntry._meta.get_field("idempotency_key").max_length
 # Balances and lots are 32-bit integer columns (PostgreSQL ``integer``): a grant that would

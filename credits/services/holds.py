@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from credits import notify
+from credits.errors import InsufficientCredits
 from credits.models import Hold
-
-from . import _core
-from .errors import InsufficientCredits
+from credits.services import _core
 
 
 @transaction.atomic

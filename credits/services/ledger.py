@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from credits import hooks, selectors
+from credits.errors import InsufficientCredits, InvalidCredits, InvalidHold, InvalidRequest
 from credits.models import EntryKind, Hold, LedgerEntry, Lot
-
-from . import _core
-from .errors import InsufficientCredits, InvalidCredits, InvalidHold, InvalidRequest
+from credits.services import _core
 
 # An admin's manual correction, either way (credits): ~16,000 hours of work, far beyond any
 # real correction, far inside the 32-bit columns.

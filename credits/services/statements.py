@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Language, Organization, User
 from credits import selectors
+from credits.errors import InvalidRequest, UnknownOrganization
 from credits.models import Statement
-
-from .errors import InvalidRequest, UnknownOrganization
 
 logger = logging.getLogger(__name__)
 

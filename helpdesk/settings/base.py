@@ -14,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from billing import variants
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -501,14 +503,15 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 PAYMENT_VARIANTS: dict[str, tuple[str, dict]] = {}
 if env.bool("PAYMENT_TEST_PROVIDER", default=True):
-    PAYMENT_VARIANTS["dummy"] = ("billing.providers.TestProvider", {})
+    PAYMENT_VARIANTS[variants.TEST] = ("billing.providers.TestProvider", {})
 if STRIPE_SECRET_KEY:
-    PAYMENT_VARIANTS["stripe"] = (
+    PAYMENT_VARIANTS[variants.STRIPE] = (
         "billing.providers.StripeProvider",
         {"api_key": STRIPE_SECRET_KEY, "endpoint_secret": STRIPE_WEBHOOK_SECRET},
     )
 PAYMENT_VARIANT = env.str(
-    "PAYMENT_VARIANT", default="stripe" if STRIPE_SECRET_KEY else next(iter(PAYMENT_VARIANTS), "")
+    "PAYMENT_VARIANT",
+    default=variants.STRIPE if STRIPE_SECRET_KEY else next(iter(PAYMENT_VARIANTS), ""),
 )
 
 # --- Credential vault -------------------------------------------------------------
@@ -629,7 +632,7 @@ ANYMAIL = {
     "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
 }
 CELERY_BEAT_SCHEDULE["mailchannel-poll-mailboxes"] = {
-    "task": "mailchannel.tasks.poll_mailboxes_task",
+    "task": "mailchannel.tasks.poll_all_task",
     "schedule": float(INBOUND_POLL_SECONDS),
     "options": {"expires": max(INBOUND_POLL_SECONDS - 5, 5)},
 }
@@ -656,7 +659,7 @@ VERIFACTU = {
     "INSTALLATION_NUMBER": env.str("VERIFACTU_INSTALLATION_NUMBER", default="1"),
 }
 CELERY_BEAT_SCHEDULE["billing-submit-records"] = {
-    "task": "billing.tasks.submit_records_task",
+    "task": "billing.tasks.submit_pending_task",
     "schedule": 60.0,
     "options": {"expires": 55},
 }

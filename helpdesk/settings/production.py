@@ -5,10 +5,10 @@ Passes ``manage.py check --deploy`` with no warnings.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from billing import variants
 from helpdesk.deploy_checks import problems
-
-from .base import *  # noqa: F403
-from .base import env
+from helpdesk.settings.base import *  # noqa: F403
+from helpdesk.settings.base import env
 
 DEBUG = False
 # No defaults: deploy_checks.problems() below refuses to start without them.
@@ -54,9 +54,13 @@ EMAIL_TIMEOUT = 20  # seconds
 # --- Online payments: real providers only, configured by environment -----------------
 # The test provider never runs in production; Stripe needs its webhook signing secret,
 # or its callbacks could not be verified (deploy_checks names both).
-PAYMENT_VARIANTS = {name: v for name, v in PAYMENT_VARIANTS.items() if name != "dummy"}  # noqa: F405
+PAYMENT_VARIANTS = {
+    name: v
+    for name, v in PAYMENT_VARIANTS.items()  # noqa: F405
+    if name != variants.TEST
+}
 PAYMENT_VARIANT = env.str(
-    "PAYMENT_VARIANT", default="stripe" if "stripe" in PAYMENT_VARIANTS else ""
+    "PAYMENT_VARIANT", default=variants.STRIPE if variants.STRIPE in PAYMENT_VARIANTS else ""
 )
 
 # --- Refuse to start when something is missing or contradictory (deploy) ---------------

@@ -6,8 +6,8 @@ PostgreSQL; without it the suite runs on SQLite and PostgreSQL-only tests skip.
 
 import uuid
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from helpdesk.settings.base import *  # noqa: F403
+from helpdesk.settings.base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105

@@ -14,8 +14,7 @@ def kb_reply_tools(context, ticket):
     """Canned replies and article links for the staff ticket page (one query for the
     macros, one for the balance when a macro uses it)."""
     from credits import selectors as credit_selectors
-
-    from .. import selectors, services
+    from kb import selectors, services
 
     user = context["request"].user
     macros = list(selectors.macros_for(user))

@@ -16,10 +16,9 @@ from plans.errors import (
     PlanUnavailable,
     SamePlan,
 )
-
-from .methods import active_card, charge, remove_card, save_card, save_test_card
-from .recharge import configure_auto_recharge, run_auto_recharge, sweep_auto_recharges
-from .subscriptions import (
+from plans.services.methods import active_card, charge, remove_card, save_card, save_test_card
+from plans.services.recharge import configure_auto_recharge, run_auto_recharge, sweep_auto_recharges
+from plans.services.subscriptions import (
     cancel,
     change_plan,
     keep,

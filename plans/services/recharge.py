@@ -23,8 +23,7 @@ from credits.models import Pack
 from plans import notify
 from plans.errors import InvalidSetting, NoPaymentMethod
 from plans.models import MAX_MONTHLY_CAP, MAX_THRESHOLD, AutoPurchase, AutoRecharge
-
-from .methods import active_card, charge
+from plans.services.methods import active_card, charge
 
 # A purchase still "charging" after this is taken as interrupted and finished with its
 # own key (the provider answers a repeated key with the first charge).

@@ -30,8 +30,7 @@ from plans.errors import (
     SamePlan,
 )
 from plans.models import Plan, PlanPeriod, Subscription
-
-from .methods import active_card, charge
+from plans.services.methods import active_card, charge
 
 # Stored in English on the ledger entry, shown translated (credits' entry_reason filter).
 PLAN_REASON = gettext_noop("Monthly plan credits")

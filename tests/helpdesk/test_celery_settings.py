@@ -71,3 +71,18 @@ def test_outbox_tasks_are_acknowledged_late(name):
     task = app.tasks[name]
     assert task.acks_late is True
     assert task.reject_on_worker_lost is True
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("billing.tasks.submit_records_task", "billing.tasks.submit_pending_task"),
+        ("mailchannel.tasks.poll_mailboxes_task", "mailchannel.tasks.poll_all_task"),
+    ],
+)
+def test_a_renamed_task_keeps_its_old_name_for_queued_messages(old, new):
+    app.loader.import_default_modules()
+    assert {old, new} <= set(app.tasks)
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert new in scheduled
+    assert old not in scheduled

@@ -7,11 +7,10 @@ from django.db import connection
 
 from mailchannel.models import InboundEmail
 from tests.accounts.factories import UserFactory
+from tests.mailchannel.conftest import corpus
 from tests.tickets.factories import ContractFactory, ProductFactory
 from tickets.inbound import receive_email
 from tickets.models import Ticket
-
-from .conftest import corpus
 
 
 @pytest.mark.postgres

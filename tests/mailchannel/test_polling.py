@@ -9,9 +9,8 @@ from mailchannel.models import InboundEmail, Mailbox
 from mailchannel.tasks import poll_mailboxes_task
 from notifications.models import Kind, OutboxEmail
 from tests.accounts.factories import AdminFactory
+from tests.mailchannel.conftest import corpus
 from tickets.models import Ticket
-
-from .conftest import corpus
 
 pytestmark = pytest.mark.django_db
 

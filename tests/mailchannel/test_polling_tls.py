@@ -9,9 +9,8 @@ import pytest
 from mailchannel import polling
 from mailchannel.models import InboundEmail
 from tests.accounts.factories import AdminFactory
+from tests.mailchannel.conftest import corpus, make_mailbox
 from tickets.models import Ticket
-
-from .conftest import corpus, make_mailbox
 
 pytestmark = pytest.mark.django_db
 

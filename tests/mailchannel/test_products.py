@@ -7,12 +7,11 @@ import pytest
 from django.utils import timezone
 
 from tests.accounts.factories import OrganizationFactory, UserFactory
+from tests.mailchannel.conftest import corpus
 from tests.tickets.factories import ContractFactory, ProductFactory, log_time
 from tickets import selectors, services
 from tickets.inbound import receive_email
 from tickets.models import ProductChange, Ticket
-
-from .conftest import corpus
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,12 @@ from django.utils import timezone
 from mailchannel.models import AllowedSender, AutoAnswer, InboundEmail
 from notifications.models import Kind, OutboxEmail
 from tests.accounts.factories import OrganizationFactory, UserFactory
+from tests.mailchannel.conftest import corpus
 from tests.tickets.factories import ContractFactory, ProductFactory
 from tests.tickets.factories import open_ticket as open_ticket_factory
 from tickets import services as ticket_services
 from tickets.inbound import Received, receive_email
 from tickets.models import Attachment, Message, Ticket
-
-from .conftest import corpus
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 
 from mailchannel.models import InboundEmail
+from tests.mailchannel.conftest import corpus
 from tickets.models import Ticket
-
-from .conftest import corpus
 
 pytestmark = pytest.mark.django_db
 URL = "/mail/inbound/mailgun/"

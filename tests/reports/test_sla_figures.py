@@ -7,8 +7,7 @@ import pytest
 from reports import selectors, services
 from reports.models import TicketTimes
 from reports.periods import Period, last_months
-
-from .conftest import at, madrid, resolve
+from tests.reports.conftest import at, madrid, resolve
 
 FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
 

@@ -4,8 +4,8 @@ issued (immutable); a refund, not an annulment, is the way to undo a sale."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from billing.errors import VerifactuError
 from billing.models import Invoice
-from billing.verifactu.errors import VerifactuError
 from billing.verifactu.records import annul_invoice
 
 
