@@ -10,7 +10,7 @@ from .models import LoginEvent, Organization, User
 
 class UserInline(admin.TabularInline):
     model = User
-    fields = ("email", "full_name", "language", "is_active")
+    fields = ("email", "full_name", "language", "org_role", "is_active")
     extra = 0
     show_change_link = True
 
@@ -37,6 +37,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             },
         ),
         (_("Preferences"), {"fields": ("language", "low_balance_threshold")}),
+        (_("Team"), {"fields": ("members_see_all_tickets",)}),
     )
     inlines = [UserInline]
 
@@ -44,7 +45,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 class AdminUserCreationForm(UserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "role", "organization", "full_name", "language")
+        fields = ("email", "role", "organization", "org_role", "full_name", "language")
 
 
 class AdminUserChangeForm(UserChangeForm):
@@ -58,6 +59,7 @@ class AdminUserChangeForm(UserChangeForm):
             "language",
             "role",
             "organization",
+            "org_role",
             "is_active",
             "is_superuser",
         )
@@ -68,15 +70,26 @@ class UserAdmin(DjangoUserAdmin):
     add_form = AdminUserCreationForm
     form = AdminUserChangeForm
     ordering = ("email",)
-    list_display = ("email", "full_name", "role", "organization", "language", "is_active")
-    list_filter = ("role", "is_active", "language")
+    list_display = (
+        "email",
+        "full_name",
+        "role",
+        "organization",
+        "org_role",
+        "language",
+        "is_active",
+    )
+    list_filter = ("role", "org_role", "is_active", "language")
     list_select_related = ("organization",)
     search_fields = ("email", "full_name", "organization__name")
     autocomplete_fields = ("organization",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "phone", "language")}),
-        (_("Role"), {"fields": ("role", "organization", "is_active", "is_superuser")}),
+        (
+            _("Role"),
+            {"fields": ("role", "organization", "org_role", "is_active", "is_superuser")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -88,6 +101,7 @@ class UserAdmin(DjangoUserAdmin):
                     "email",
                     "role",
                     "organization",
+                    "org_role",
                     "full_name",
                     "language",
                     "password1",

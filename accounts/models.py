@@ -40,6 +40,11 @@ class Organization(models.Model):
     # Email the client users when a technician reveals their access data (at most once a
     # day per entry and technician). Their users switch it on the access data page.
     reveal_emails = models.BooleanField(_("email when access data is revealed"), default=True)
+    # Teams (issue 19): members see only the tickets they opened unless a manager lets
+    # them see all of the organization's (accounts.permissions.sees_all_org_tickets).
+    members_see_all_tickets = models.BooleanField(
+        _("members see all the organization's tickets"), default=False
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -102,6 +107,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         TECHNICIAN = "technician", _("Technician")
         ADMIN = "admin", _("Administrator")
 
+    class OrgRole(models.TextChoices):
+        """A client user's role inside their organization (staff: ignored)."""
+
+        # Buys, sees every ticket and movement, manages people and settings, approves.
+        MANAGER = "manager", _("Manager")
+        # Opens and follows their own tickets (all of them if the organization allows).
+        MEMBER = "member", _("Member")
+
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -116,6 +129,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.SPANISH
+    )
+    # Least privilege by default; accounts.services.create_client_user makes the first
+    # user of an organization its manager, and migration 0005 made every existing one.
+    org_role = models.CharField(
+        _("role in the organization"),
+        max_length=16,
+        choices=OrgRole.choices,
+        default=OrgRole.MEMBER,
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -157,6 +178,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_client(self) -> bool:
         return self.role == self.Role.CLIENT
+
+    @property
+    def is_org_manager(self) -> bool:
+        """For templates; the rule is accounts.permissions.is_org_manager."""
+        from .permissions import is_org_manager
+
+        return is_org_manager(self)
 
     @property
     def is_technician(self) -> bool:

@@ -70,8 +70,14 @@ def update_billing_details(organization: Organization, *, by: User, **fields) ->
 def create_client_user(
     organization: Organization, email: str, *, password: str | None = None, **fields
 ) -> User:
-    """A new client user of ``organization``, with the organization's language by default."""
+    """A new client user of ``organization``, with the organization's language by default.
+
+    The organization's first user is its manager (the one who registered it); later
+    ones are members unless ``org_role`` says otherwise."""
     fields.setdefault("language", organization.language)
+    if "org_role" not in fields:
+        first = not organization.users.filter(role=User.Role.CLIENT).exists()
+        fields["org_role"] = User.OrgRole.MANAGER if first else User.OrgRole.MEMBER
     return User.objects.create_user(
         email, password, role=User.Role.CLIENT, organization=organization, **fields
     )
