@@ -77,3 +77,17 @@ def manager_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def staff_or_manager_required(view):
+    """Support staff, or a manager of a client organization (pages that show money to
+    both: an invoice, a statement); a member gets 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_support_staff or is_org_manager(request.user)):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -26,7 +26,7 @@ from .forms import (
     ProfileForm,
 )
 from .models import Language, LoginEvent
-from .permissions import client_required
+from .permissions import manager_required
 
 
 def _remember_language(response, language: str):
@@ -88,7 +88,7 @@ def set_language(request):
     return django_set_language(request)
 
 
-@client_required
+@manager_required
 def organization(request):
     org = request.user.organization
     form = BillingDetailsForm(request.POST or None, instance=org)

@@ -4,7 +4,6 @@ open any organization's pages under /credits/organizations/<id>/."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
-from accounts.permissions import client_required, staff_required
+from accounts.permissions import (
+    client_required,
+    manager_required,
+    staff_or_manager_required,
+    staff_required,
+)
 
 from . import selectors, services
 from .forms import MovementFilterForm, StatementForm
@@ -77,7 +81,7 @@ def _lots(request, organization, *, staff: bool):
     return render(request, "credits/lots.html", context)
 
 
-@client_required
+@manager_required
 def lots(request):
     return _lots(request, request.user.organization, staff=False)
 
@@ -105,7 +109,7 @@ def _movements(request, organization, *, staff: bool):
     return render(request, "credits/movements.html", context)
 
 
-@client_required
+@manager_required
 def movements(request):
     return _movements(request, request.user.organization, staff=False)
 
@@ -160,7 +164,7 @@ def _statements(request, organization, *, staff: bool):
     return render(request, "credits/statements.html", context)
 
 
-@client_required
+@manager_required
 def statements(request):
     return _statements(request, request.user.organization, staff=False)
 
@@ -170,7 +174,7 @@ def staff_statements(request, organization_pk):
     return _statements(request, _staff_organization(request, organization_pk), staff=True)
 
 
-@login_required
+@staff_or_manager_required
 def statement_download(request, pk):
     """A stored statement's PDF: the organization's users and support staff only."""
     statement = get_object_or_404(selectors.statements_visible_to(request.user), pk=pk)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
-from accounts.permissions import staff_required
+from accounts.permissions import staff_or_manager_required, staff_required
 from tickets.selectors import tickets_visible_to
 
 from . import exports, selectors, services
@@ -141,7 +141,7 @@ def _usage_organization(request) -> Organization:
     raise Http404
 
 
-@login_required
+@staff_or_manager_required
 def usage(request):
     """The client's usage: consumption, breakdowns, forecast, expiring lots, charges."""
     organization = _usage_organization(request)
@@ -172,7 +172,7 @@ def usage(request):
     )
 
 
-@login_required
+@staff_or_manager_required
 def export(request, dataset: str, fmt: str):
     """A dataset as CSV or XLSX, streamed; an unknown one, or one the user may not
     export, is a 404."""

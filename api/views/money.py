@@ -22,13 +22,19 @@ from .. import serializers as s
 from ..errors import ApiError
 from ..idempotency import idempotent
 from ..pagination import Cursor
-from ..permissions import HasApiKey, IsClient
+from ..permissions import HasApiKey, IsClient, IsOrgManager
 from .common import ApiView
 from .tickets import ERRORS, _valid
 
 
 class ClientView(ApiView):
     permission_classes = [HasApiKey, IsClient]
+
+
+class ManagerView(ApiView):
+    """Movements, statements, buying: the organization's managers only (issue 19)."""
+
+    permission_classes = [HasApiKey, IsClient, IsOrgManager]
 
 
 def _page(view, request, queryset, serializer_class, *, ordering=("-created_at", "-pk")):
@@ -49,7 +55,7 @@ class Balance(ClientView):
         return Response({"available": available, "held": held})
 
 
-class Lots(ClientView):
+class Lots(ManagerView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.LotSerializer), **ERRORS},
@@ -59,7 +65,7 @@ class Lots(ClientView):
         return _page(self, request, lots, s.LotSerializer)
 
 
-class Movements(ClientView):
+class Movements(ManagerView):
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=EntryKind.values),
@@ -75,7 +81,7 @@ class Movements(ClientView):
         return _page(self, request, entries, s.MovementSerializer)
 
 
-class Statement(ClientView):
+class Statement(ManagerView):
     """The PDF balance statement of a period (both days included)."""
 
     @extend_schema(
@@ -106,7 +112,7 @@ class Statement(ClientView):
         return response
 
 
-class Packs(ClientView):
+class Packs(ManagerView):
     """The packs the organization can buy now (registration packs first time)."""
 
     @extend_schema(responses={200: s.PackSerializer(many=True), **ERRORS})
@@ -115,7 +121,7 @@ class Packs(ClientView):
         return Response(s.PackSerializer([offer.pack for offer in offers], many=True).data)
 
 
-class Orders(ClientView):
+class Orders(ManagerView):
     @extend_schema(
         operation_id="v1_orders_list",
         parameters=[OpenApiParameter("cursor", str)],
@@ -144,14 +150,14 @@ class Orders(ClientView):
         )
 
 
-class OrderDetail(ClientView):
+class OrderDetail(ManagerView):
     @extend_schema(responses={200: s.OrderSerializer, **ERRORS})
     def get(self, request, pk: int):
         order = get_object_or_404(billing_selectors.orders_visible_to(request.user), pk=pk)
         return Response(s.OrderSerializer(order, context={"request": request}).data)
 
 
-class Invoices(ClientView):
+class Invoices(ManagerView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.InvoiceSerializer), **ERRORS},

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required
 from credits import selectors as credit_selectors
 from credits.models import Pack
 
@@ -48,7 +48,7 @@ def _tampered(request, form) -> None:
     messages.error(request, _("We could not read your choice. Please choose a pack again."))
 
 
-@client_required
+@manager_required
 def buy(request):
     """The packs on sale with their prices; POST orders one (then the order summary)."""
     if request.method != "POST":
@@ -73,7 +73,7 @@ def buy(request):
     return redirect(order)
 
 
-@client_required
+@manager_required
 def order_list(request):
     page = Paginator(selectors.orders_of(request.user.organization), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -81,7 +81,7 @@ def order_list(request):
     return render(request, "billing/order_list.html", {"page": page})
 
 
-@client_required
+@manager_required
 def order_detail(request, pk):
     """The order summary: what, how much, and (pending) how to pay it."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
@@ -104,7 +104,7 @@ def order_detail(request, pk):
     )
 
 
-@client_required
+@manager_required
 def order_pay(request, pk):
     """POST: pay online (to the provider's page) or by bank transfer (the instructions)."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
@@ -133,7 +133,7 @@ def order_pay(request, pk):
     return redirect(order)
 
 
-@client_required
+@manager_required
 def order_cancel(request, pk):
     """POST: drop a pending order."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)

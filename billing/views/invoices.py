@@ -1,13 +1,12 @@
 """Invoices: the client's list, an invoice's page, its PDF (the organization's users and
 admins; anyone else gets 404)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required, staff_or_manager_required
 
 from .. import selectors, verifactu
 from ..pdf import render_invoice_pdf
@@ -15,7 +14,7 @@ from ..pdf import render_invoice_pdf
 INVOICES_PER_PAGE = 25
 
 
-@client_required
+@manager_required
 def invoice_list(request):
     page = Paginator(selectors.invoices_of(request.user.organization), INVOICES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -23,7 +22,7 @@ def invoice_list(request):
     return render(request, "billing/invoice_list.html", {"page": page})
 
 
-@login_required
+@staff_or_manager_required
 def invoice_detail(request, pk):
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
     invoice = selectors.invoice_with_lines(invoice)
@@ -38,7 +37,7 @@ def invoice_detail(request, pk):
     )
 
 
-@login_required
+@staff_or_manager_required
 def invoice_pdf(request, pk):
     """The invoice's PDF in the reader's language."""
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)

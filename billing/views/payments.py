@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 from payments.core import provider_factory
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required
 
 from .. import selectors, services
 from ..models import EventKind, EventSource, Payment, PaymentEvent
@@ -67,7 +67,7 @@ def _provider_error(request, payment, exc, *, source) -> None:
     )
 
 
-@client_required
+@manager_required
 def payment_page(request, pk):
     """The provider's payment page: the test provider's form here, or a redirect to the
     provider (Stripe Checkout)."""
@@ -136,13 +136,13 @@ def _return(request, pk):
     return redirect(payment.order)
 
 
-@client_required
+@manager_required
 def payment_success(request, pk):
     """Where the provider sends the client after paying: confirm (once) and show the order."""
     return _return(request, pk)
 
 
-@client_required
+@manager_required
 def payment_failure(request, pk):
     """Where the provider sends the client after a failed or abandoned payment."""
     return _return(request, pk)

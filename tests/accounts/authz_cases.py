@@ -7,7 +7,7 @@ CASES = {
     "accounts:logout": Case(Access.PUBLIC),
     "accounts:set_language": Case(Access.PUBLIC),
     "accounts:profile": Case(Access.OWN),
-    "accounts:organization": Case(Access.OWN),
+    "accounts:organization": Case(Access.OWN, manager_only=True),
     "accounts:password_change": Case(Access.OWN),
     "accounts:password_change_done": Case(Access.OWN),
     "accounts:password_reset": Case(Access.PUBLIC),
