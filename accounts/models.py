@@ -304,3 +304,62 @@ class LoginEvent(models.Model):
     def __str__(self):
         when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
         return f"{self.get_kind_display()} {self.email} {when}"
+
+
+class Invitation(models.Model):
+    """A manager's invitation to join their organization, accepted once through an
+    emailed link. Only the SHA-256 of the link's token is kept (the token is random,
+    256 bits: nothing to guess from the hash), so a database leak opens no account."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email address"))
+    org_role = models.CharField(
+        _("role in the organization"),
+        max_length=16,
+        choices=User.OrgRole.choices,
+        default=User.OrgRole.MEMBER,
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.SPANISH
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Withdrawn by a manager, or replaced by a newer invitation to the same address.
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(Lower("email"), name="invitation_email_lower")]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    def is_open(self, now=None) -> bool:
+        """Not accepted, not withdrawn, not expired."""
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now

@@ -32,6 +32,9 @@ class Kind(models.TextChoices):
     # staff alert when a mailbox can no longer be read.
     INBOUND_REJECTED = "inbound_rejected", _("Email not taken")
     MAILBOX_FAILING = "mailbox_failing", _("Mailbox cannot be read")
+    # Teams (issue 19, accounts.invitations and accounts.approvals).
+    TEAM_INVITATION = "team_invitation", _("Invitation to an organization")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
 
 
 class OutboxEmail(models.Model):

@@ -30,6 +30,7 @@ __all__ = [
     "UnknownAttachment",
     "UnknownKind",
     "queue_email",
+    "queue_email_to_address",
     "queue_email_to_many",
     "queue_email_to_organization",
     "queue_email_to_staff",
@@ -84,6 +85,38 @@ def queue_email(
     }
     if dedupe_key:
         # A concurrent twin blocks on the unique index until we commit, then finds our row.
+        email, created = OutboxEmail.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+        if not created:
+            return email
+    else:
+        email = OutboxEmail.objects.create(**fields)
+    transaction.on_commit(partial(_publish, [email.pk]), robust=True)
+    return email
+
+
+@transaction.atomic
+def queue_email_to_address(
+    address: str,
+    language: str,
+    kind: str,
+    context: dict,
+    *,
+    dedupe_key: str | None = None,
+) -> OutboxEmail:
+    """Like ``queue_email``, to an address that has no user yet (an invitation), in
+    ``language``. Raises like ``queue_email``."""
+    now = timezone.now()
+    fields = {
+        "kind": kind,
+        "recipient": None,
+        "to_email": address,
+        "language": language,
+        "context": get_kind(kind).dump_context(context),
+        "next_attempt_at": now,
+        "enqueued_at": now,
+        "created_at": now,
+    }
+    if dedupe_key:
         email, created = OutboxEmail.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         if not created:
             return email
