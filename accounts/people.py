@@ -39,9 +39,13 @@ def _lock_managers(organization_id: int) -> list[int]:
     )
 
 
-def _would_leave_no_manager(person: User) -> bool:
+def _locked_check(person: User, by: User) -> list[int]:
+    """The organization's managers, locked; ``by`` must still be one of them (a manager
+    demoted a moment ago by another request can no longer act). Raises PeopleError."""
     managers = _lock_managers(person.organization_id)
-    return managers == [person.pk]
+    if not by.is_admin and by.pk not in managers:
+        raise PeopleError(_("Only a manager of the organization can change its people."))
+    return managers
 
 
 @transaction.atomic
@@ -51,15 +55,18 @@ def change_role(person: User, *, org_role: str, by: User) -> User:
     _check(person, by)
     if org_role not in User.OrgRole.values:
         raise PeopleError(_("Choose a role: manager or member."))
+    managers = _locked_check(person, by)
+    # Read again under the lock (after the managers', always in that order).
+    person = User.objects.select_for_update().get(pk=person.pk)
     if not person.is_active:
         raise PeopleError(_("This person has been removed from the organization."))
-    if org_role == User.OrgRole.MEMBER and _would_leave_no_manager(person):
+    if org_role == User.OrgRole.MEMBER and managers == [person.pk]:
         raise PeopleError(
             _("%(name)s is the organization's last manager. Make someone else a manager first.")
             % {"name": person.get_full_name()}
         )
-    User.objects.filter(pk=person.pk).update(org_role=org_role)
     person.org_role = org_role
+    person.save(update_fields=["org_role"])
     return person
 
 
@@ -69,9 +76,11 @@ def remove(person: User, *, by: User) -> User:
     tickets stay with the organization. Raises PeopleError (not allowed, already
     removed, or the last manager)."""
     _check(person, by)
+    managers = _locked_check(person, by)
+    person = User.objects.select_for_update().get(pk=person.pk)
     if not person.is_active:
         raise PeopleError(_("This person has already been removed."))
-    if person.org_role == User.OrgRole.MANAGER and _would_leave_no_manager(person):
+    if managers == [person.pk]:
         raise PeopleError(
             _("%(name)s is the organization's last manager. Make someone else a manager first.")
             % {"name": person.get_full_name()}
