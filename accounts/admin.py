@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import Invitation, LoginEvent, Organization, User
+from .models import Approval, Invitation, LoginEvent, Organization, User
 
 
 class UserInlineFormSet(forms.BaseInlineFormSet):
@@ -70,7 +70,16 @@ class OrganizationAdmin(admin.ModelAdmin):
             },
         ),
         (_("Preferences"), {"fields": ("language", "low_balance_threshold")}),
-        (_("Team"), {"fields": ("members_see_all_tickets",)}),
+        (
+            _("Team"),
+            {
+                "fields": (
+                    "members_see_all_tickets",
+                    "approval_threshold_credits",
+                    "member_monthly_credit_limit",
+                )
+            },
+        ),
     )
     inlines = [UserInline]
 
@@ -311,6 +320,26 @@ class InvitationAdmin(admin.ModelAdmin):
         obj.__dict__.update(
             {f.attname: getattr(invitation, f.attname) for f in Invitation._meta.concrete_fields}
         )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Approval)
+class ApprovalAdmin(admin.ModelAdmin):
+    """Approvals, read-only: they are decided by the organization's managers, once."""
+
+    list_display = ("what", "organization", "credits", "requested_by", "outcome", "decided_by")
+    list_filter = ("outcome", "kind")
+    search_fields = ("what", "organization__name", "requested_by__email")
+    list_select_related = ("organization", "requested_by", "decided_by")
+    date_hierarchy = "requested_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -9,6 +10,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+# The largest approval threshold or monthly limit (credits = minutes: about 1,666 hours).
+MAX_TEAM_CREDITS = 100_000
 
 
 class Language(models.TextChoices):
@@ -45,12 +49,34 @@ class Organization(models.Model):
     members_see_all_tickets = models.BooleanField(
         _("members see all the organization's tickets"), default=False
     )
+    # Approval settings (credits; empty: no rule). A manager must approve an estimate
+    # above the threshold, and a member's spending beyond the monthly limit
+    # (accounts.approvals; hooked into estimates and charging by tickets/).
+    approval_threshold_credits = models.PositiveIntegerField(
+        _("estimates above this need a manager's approval (credits)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TEAM_CREDITS)],
+    )
+    member_monthly_credit_limit = models.PositiveIntegerField(
+        _("monthly credit limit per member (credits)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TEAM_CREDITS)],
+    )
 
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="organization_name_lower")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approval_threshold_credits__lte=MAX_TEAM_CREDITS)
+                & Q(member_monthly_credit_limit__lte=MAX_TEAM_CREDITS),
+                name="organization_team_limits_bounded",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -363,3 +389,75 @@ class Invitation(models.Model):
         """Not accepted, not withdrawn, not expired."""
         now = now or timezone.now()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class Approval(models.Model):
+    """A manager's yes or no to something a member asked for (issue 19): what, who asked,
+    who decided, when, and the outcome. Decided exactly once (accounts.approvals)."""
+
+    class Kind(models.TextChoices):
+        ESTIMATE = "estimate", _("Estimate above the approval threshold")
+        MONTHLY_LIMIT = "monthly_limit", _("Spending beyond the member's monthly limit")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for a manager")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="approvals",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    what = models.CharField(_("what"), max_length=300)
+    credits = models.PositiveIntegerField(_("credits"))
+    # What it is about, as "<app>.<model>:<pk>" (a lazy reference: accounts imports no
+    # app above it); with the kind, the same request twice finds the first row.
+    reference = models.CharField(_("refers to"), max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="approvals_requested",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approvals_decided",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "reference"], name="approval_once_per_reference"
+            ),
+            # Pending: nobody decided; decided: by whom and when.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="pending") & Q(decided_by__isnull=True) & Q(decided_at__isnull=True)
+                )
+                | (
+                    ~Q(outcome="pending")
+                    & Q(decided_by__isnull=False)
+                    & Q(decided_at__isnull=False)
+                ),
+                name="approval_decided_fields",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "outcome"], name="approval_org_outcome")]
+
+    def __str__(self):
+        return f"{self.what} ({self.get_outcome_display()})"

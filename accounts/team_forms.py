@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Language, User
+from .models import MAX_TEAM_CREDITS, Language, User
 
 
 class InviteForm(forms.Form):
@@ -56,3 +56,35 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class TeamSettingsForm(forms.Form):
+    """Who sees what, and when a manager must approve (credits; empty: no rule)."""
+
+    members_see_all_tickets = forms.BooleanField(
+        label=_("Members see all the organization's tickets"),
+        required=False,
+        help_text=_("Off: each member sees only the tickets they opened."),
+    )
+    approval_threshold_credits = forms.IntegerField(
+        label=_("Estimates above this many credits need a manager's approval"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TEAM_CREDITS,
+        help_text=_("Empty: estimates need no approval. 60 credits are one hour of work."),
+        error_messages={
+            "min_value": _("The approval threshold cannot be negative."),
+            "max_value": _("The approval threshold can be at most %(limit_value)s credits."),
+        },
+    )
+    member_monthly_credit_limit = forms.IntegerField(
+        label=_("Monthly credit limit per member"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TEAM_CREDITS,
+        help_text=_("Empty: no limit. Beyond it, a manager approves the member's spending."),
+        error_messages={
+            "min_value": _("The monthly limit cannot be negative."),
+            "max_value": _("The monthly limit can be at most %(limit_value)s credits."),
+        },
+    )

@@ -5,15 +5,17 @@ except the invitation link, which is public and works once.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import invitations, people
-from .models import Invitation, User
+from . import approvals, invitations, people
+from .models import Approval, Invitation, User
 from .permissions import manager_required
-from .team_forms import AcceptInvitationForm, InviteForm, RoleForm
+from .team_forms import AcceptInvitationForm, InviteForm, RoleForm, TeamSettingsForm
 
 INVITATIONS_SHOWN = 50
 
@@ -167,4 +169,71 @@ def invitation_accept(request, token):
         "accounts/invitation_accept.html",
         {"invitation": invitation, "form": form},
         status=status,
+    )
+
+
+# --- Settings and approvals -----------------------------------------------------------
+
+APPROVALS_SHOWN = 50
+
+
+@manager_required
+def team_settings(request):
+    """Who sees what, the approval threshold and the members' monthly limit."""
+    org = request.user.organization
+    initial = {
+        "members_see_all_tickets": org.members_see_all_tickets,
+        "approval_threshold_credits": org.approval_threshold_credits,
+        "member_monthly_credit_limit": org.member_monthly_credit_limit,
+    }
+    form = TeamSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                approvals.update_team_settings(org, by=request.user, **form.cleaned_data)
+            except approvals.ApprovalError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Settings saved."))
+                return redirect("accounts:team_settings")
+        status = 400
+    recent = (
+        Approval.objects.filter(organization=org)
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_at", "-pk")[:APPROVALS_SHOWN]
+    )
+    return render(
+        request,
+        "accounts/team_settings.html",
+        {"organization": org, "form": form, "approvals": recent},
+        status=status,
+    )
+
+
+@login_required
+def approval_decide(request, token):
+    """The signed link of the manager's email: GET confirms, POST decides (once)."""
+    try:
+        link = approvals.read_link(token, user=request.user)
+    except approvals.BadLink:
+        raise Http404 from None
+    approval = link.approval
+    if request.method == "POST":
+        try:
+            approvals.decide(approval, by=request.user, approve=link.decision == "approve")
+        except approvals.ApprovalError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Approved: %(what)s") % {"what": approval.what}
+                if link.decision == "approve"
+                else _("Refused: %(what)s") % {"what": approval.what},
+            )
+        return redirect("accounts:team_settings")
+    return render(
+        request,
+        "accounts/approval_decide.html",
+        {"approval": approval, "decision": link.decision},
     )

@@ -50,4 +50,6 @@ urlpatterns = [
         name="invitation_withdraw",
     ),
     path("invitations/<str:token>/", team_views.invitation_accept, name="invitation_accept"),
+    path("organization/settings/", team_views.team_settings, name="team_settings"),
+    path("approvals/<str:token>/", team_views.approval_decide, name="approval_decide"),
 ]

@@ -51,6 +51,13 @@ CASES = {
         kwargs=lambda victim: {"pk": victim.objects["invitation"].pk},
         manager_only=True,
     ),
+    "accounts:team_settings": Case(Access.OWN, manager_only=True),
+    # The signed link of the manager's approval email: the victim manager's only.
+    "accounts:approval_decide": Case(
+        Access.OBJECT,
+        kwargs=lambda victim: {"token": victim.objects["approval_link"]},
+        manager_only=True,
+    ),
     # The emailed link: public; a wrong token is a 404 page and changes nothing.
     "accounts:invitation_accept": Case(
         Access.PUBLIC, kwargs=lambda victim: {"token": "not-a-real-token"}
@@ -71,3 +78,15 @@ def build_victim(victim):
     victim.objects["invitation"], _token = invite(
         victim.organization, "invitada@victima.example", by=victim.user
     )
+    from accounts.approvals import decision_token, request_approval
+    from accounts.models import Approval
+
+    approval = request_approval(
+        victim.organization,
+        requested_by=victim.objects["teammate"],
+        kind=Approval.Kind.ESTIMATE,
+        what=f"{victim.MARKER} presupuesto grande",
+        credits=240,
+        reference="tickets.estimate:1",
+    )
+    victim.objects["approval_link"] = decision_token(approval, victim.user, "approve")
