@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,6 +25,11 @@ from .services import AccountError
 LINK_MAX_AGE = 14 * 24 * 3600
 LINK_SALT = "accounts.approvals.decision"
 DECISIONS = {"approve": Approval.Outcome.APPROVED, "refuse": Approval.Outcome.REFUSED}
+
+
+# Sent once per approval, after the decision commits: ``approval`` (outcome approved or
+# refused). tickets/ connects to it to accept or decline the estimate that waited.
+approval_decided = Signal()
 
 
 class ApprovalError(AccountError):
@@ -248,4 +254,7 @@ def decide(approval: Approval, *, by: User, approve: bool) -> Approval:
     approval.decided_by = by
     approval.decided_at = timezone.now()
     approval.save(update_fields=["outcome", "decided_by", "decided_at"])
+    transaction.on_commit(
+        lambda: approval_decided.send(sender=Approval, approval=approval), robust=True
+    )
     return approval

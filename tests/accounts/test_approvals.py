@@ -231,3 +231,26 @@ def test_two_decisions_at_once_one_wins_the_other_gets_a_clear_error():
     approval.refresh_from_db()
     assert approval.outcome == won[0].outcome
     assert approval.decided_by_id == won[0].decided_by.pk
+
+
+def test_the_decision_is_signalled_once_after_commit(
+    manager, member, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def receiver(sender, approval, **kwargs):
+        received.append((approval.pk, approval.outcome))
+
+    approvals.approval_decided.connect(receiver)
+    try:
+        approval = _request(member)
+        with django_capture_on_commit_callbacks(execute=True):
+            approvals.decide(approval, by=manager, approve=True)
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(approvals.AlreadyDecided),
+        ):
+            approvals.decide(approval, by=manager, approve=False)
+    finally:
+        approvals.approval_decided.disconnect(receiver)
+    assert received == [(approval.pk, Approval.Outcome.APPROVED)]

@@ -71,3 +71,22 @@ def test_a_members_api_key_cannot_order(member):
 
 def test_the_api_balance_is_open_to_a_member(member):
     assert bearer(member).get("/api/v1/balance/").status_code == 200
+
+
+def test_a_members_dashboard_shows_no_billing_and_no_manager_links(client, member):
+    from tests.billing.factories import paid_order
+
+    paid_order(member.organization, 60, reference="transferencia-1")
+    client.force_login(member)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("billing:buy") not in page
+    assert reverse("billing:order_list") not in page
+    assert reverse("accounts:organization") not in page
+    assert reverse("accounts:people") not in page
+
+
+def test_a_managers_dashboard_links_to_people_and_billing(client, client_user):
+    client.force_login(client_user)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("accounts:people") in page
+    assert reverse("billing:buy") in page
