@@ -393,6 +393,10 @@ KINDS: dict[str, EmailKind] = {
 }
 
 
+# Sent to an organization's managers only, not its members (issue 19): buying and money.
+FOR_MANAGERS = frozenset({Kind.INVOICE_ISSUED, Kind.LOW_BALANCE, Kind.CREDITS_EXPIRING})
+
+
 def get_kind(kind: str) -> EmailKind:
     """The registry entry of ``kind``. Raises UnknownKind."""
     try:

@@ -160,9 +160,12 @@ def queue_email_to_organization(
     dedupe_key: str | None = None,
     attachments: Iterable[tuple[str, dict]] = (),
 ) -> list[OutboxEmail]:
-    """The email to each active client user of ``organization``. Raises like ``queue_email``."""
+    """The email to each active client user of ``organization`` (its managers only for
+    the kinds in ``kinds.FOR_MANAGERS``). Raises like ``queue_email``."""
+    from .kinds import FOR_MANAGERS
+
     return queue_email_to_many(
-        selectors.organization_recipients(organization),
+        selectors.organization_recipients(organization, managers_only=kind in FOR_MANAGERS),
         kind,
         context,
         dedupe_key=dedupe_key,
