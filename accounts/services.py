@@ -50,12 +50,15 @@ BILLING_FIELDS = (
 
 @transaction.atomic
 def update_billing_details(organization: Organization, *, by: User, **fields) -> Organization:
-    """A client user corrects their organization's billing data (printed on invoices).
+    """A client manager corrects their organization's billing data (printed on invoices).
 
-    Raises AccountError if ``by`` is not a user of that organization or a field is unknown.
+    Raises AccountError if ``by`` is not a manager of that organization (or staff) or a
+    field is unknown.
     """
-    if not (by.is_support_staff or by.organization_id == organization.pk):
-        raise AccountError("Only the organization's users may change its billing details.")
+    from .permissions import is_org_manager  # permissions imports models only
+
+    if not (by.is_support_staff or (is_org_manager(by) and by.organization_id == organization.pk)):
+        raise AccountError("Only the organization's managers may change its billing details.")
     unknown = set(fields) - set(BILLING_FIELDS)
     if unknown:
         raise AccountError(f"Unknown fields: {', '.join(sorted(unknown))}")

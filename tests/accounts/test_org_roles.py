@@ -52,3 +52,13 @@ def test_members_see_all_tickets_only_when_the_organization_allows_it():
     member = User.objects.get(pk=member.pk)
     assert sees_all_org_tickets(member)
     assert sees_all_org_tickets(UserFactory())
+
+
+def test_a_member_cannot_change_the_billing_details():
+    from accounts.services import AccountError, update_billing_details
+
+    member = MemberFactory()
+    with pytest.raises(AccountError, match="managers"):
+        update_billing_details(member.organization, by=member, city="Lugo")
+    member.organization.refresh_from_db()
+    assert member.organization.city != "Lugo"
