@@ -97,3 +97,48 @@ def test_manager_invites_member_who_sees_only_their_tickets(page, browser, team,
     response = newcomer.goto(f"{page.base_url}/billing/buy/")
     assert response.status == 404
     context.close()
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_team_pages_pass_axe(page, team, language):
+    """axe (WCAG 2.2 AA) on the new pages, with data in them: People, Team settings,
+    an approval's confirm page, the invitation page (the walk of test_accessibility.py
+    opens them too, as the victim's manager)."""
+    from accounts import approvals, invitations
+    from accounts.models import Approval
+    from tests.accounts.factories import MemberFactory
+    from tests.e2e.test_accessibility import _violations
+
+    manager = team["manager"]
+    manager.language = language
+    manager.save(update_fields=["language"])
+    member = MemberFactory(organization=manager.organization, full_name="Nico Miembro")
+    _invitation, token = invitations.invite(manager.organization, "n@cliente.example", by=manager)
+    approval = approvals.request_approval(
+        manager.organization,
+        requested_by=member,
+        kind=Approval.Kind.ESTIMATE,
+        what="Presupuesto T-2026-00001: migración",
+        credits=240,
+        reference="tickets.estimate:1",
+    )
+    paths = [
+        f"/accounts/invitations/{token}/",
+        "/accounts/invitations/not-a-token/",
+    ]
+    for path in paths:
+        page.goto(f"{page.base_url}{path}")
+        assert _violations(page) == [], path
+    login(page, manager.email, PASSWORD)
+    page.wait_for_url("**/dashboard/")
+    decide = approvals.decision_path(approval, manager, "approve")
+    for path in ("/accounts/people/", "/accounts/organization/settings/", decide):
+        page.goto(f"{page.base_url}{path}")
+        assert page.locator("html").get_attribute("lang") == language
+        assert _violations(page) == [], path
+    # A bad number shows its error on the page, accessibly too.
+    page.goto(f"{page.base_url}/accounts/organization/settings/")
+    page.fill("input[name=approval_threshold_credits]", "-5")
+    page.get_by_test_id("save-team-settings").click()
+    assert page.locator("#id_approval_threshold_credits").get_attribute("aria-invalid") == "true"
+    assert _violations(page) == []
