@@ -83,6 +83,7 @@ def test_a_members_dashboard_shows_no_billing_and_no_manager_links(client, membe
     assert reverse("billing:order_list") not in page
     assert reverse("accounts:organization") not in page
     assert reverse("accounts:people") not in page
+    assert 'data-testid="buy-credits"' not in page
 
 
 def test_a_managers_dashboard_links_to_people_and_billing(client, client_user):
@@ -90,3 +91,4 @@ def test_a_managers_dashboard_links_to_people_and_billing(client, client_user):
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("accounts:people") in page
     assert reverse("billing:buy") in page
+    assert 'data-testid="buy-credits"' in page  # the balance card's link
