@@ -180,3 +180,20 @@ def test_a_member_gets_404_on_the_people_page_and_cannot_invite(client, manager)
     )
     assert response.status_code == 404
     assert not Invitation.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_link_used_twice_at_once_makes_one_user():
+    from tests.accounts.factories import UserFactory
+    from tests.credits.test_concurrency import race
+
+    manager = UserFactory()
+    _inv, token = invitations.invite(manager.organization, "doble@e.example", by=manager)
+    results = race(4, lambda i: invitations.accept(token, password=GOOD_PASSWORD))
+    users = [r for r in results if isinstance(r, User)]
+    refused = [r for r in results if isinstance(r, invitations.InvitationError)]
+    assert len(users) == 1, results
+    assert len(refused) == 3, results
+    assert all("already been used" in r.message for r in refused)
+    assert User.objects.filter(email="doble@e.example").count() == 1
