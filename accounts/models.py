@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -9,6 +10,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+# The largest approval threshold or monthly limit (credits = minutes: about 1,666 hours).
+MAX_TEAM_CREDITS = 100_000
 
 
 class Language(models.TextChoices):
@@ -40,12 +44,39 @@ class Organization(models.Model):
     # Email the client users when a technician reveals their access data (at most once a
     # day per entry and technician). Their users switch it on the access data page.
     reveal_emails = models.BooleanField(_("email when access data is revealed"), default=True)
+    # Teams (issue 19): members see only the tickets they opened unless a manager lets
+    # them see all of the organization's (accounts.permissions.sees_all_org_tickets).
+    members_see_all_tickets = models.BooleanField(
+        _("members see all the organization's tickets"), default=False
+    )
+    # Approval settings (credits; empty: no rule). A manager must approve an estimate
+    # above the threshold, and a member's spending beyond the monthly limit
+    # (accounts.approvals; hooked into estimates and charging by tickets/).
+    approval_threshold_credits = models.PositiveIntegerField(
+        _("estimates above this need a manager's approval (credits)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TEAM_CREDITS)],
+    )
+    member_monthly_credit_limit = models.PositiveIntegerField(
+        _("monthly credit limit per member (credits)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TEAM_CREDITS)],
+    )
 
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="organization_name_lower")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approval_threshold_credits__lte=MAX_TEAM_CREDITS)
+                & Q(member_monthly_credit_limit__lte=MAX_TEAM_CREDITS),
+                name="organization_team_limits_bounded",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -107,6 +138,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     Role = UserRole
 
+    class OrgRole(models.TextChoices):
+        """A client user's role inside their organization (staff: ignored)."""
+
+        # Buys, sees every ticket and movement, manages people and settings, approves.
+        MANAGER = "manager", _("Manager")
+        # Opens and follows their own tickets (all of them if the organization allows).
+        MEMBER = "member", _("Member")
+
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -121,6 +160,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.SPANISH
+    )
+    # Least privilege by default; accounts.services.create_client_user makes the first
+    # user of an organization its manager, and migration 0005 made every existing one.
+    org_role = models.CharField(
+        _("role in the organization"),
+        max_length=16,
+        choices=OrgRole.choices,
+        default=OrgRole.MEMBER,
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -162,6 +209,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_client(self) -> bool:
         return self.role == self.Role.CLIENT
+
+    @property
+    def is_org_manager(self) -> bool:
+        """For templates; the rule is accounts.permissions.is_org_manager."""
+        from accounts.permissions import is_org_manager
+
+        return is_org_manager(self)
 
     @property
     def is_technician(self) -> bool:
@@ -281,3 +335,134 @@ class LoginEvent(models.Model):
     def __str__(self):
         when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
         return f"{self.get_kind_display()} {self.email} {when}"
+
+
+class Invitation(models.Model):
+    """A manager's invitation to join their organization, accepted once through an
+    emailed link. Only the SHA-256 of the link's token is kept (the token is random,
+    256 bits: nothing to guess from the hash), so a database leak opens no account."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email address"))
+    org_role = models.CharField(
+        _("role in the organization"),
+        max_length=16,
+        choices=User.OrgRole.choices,
+        default=User.OrgRole.MEMBER,
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.SPANISH
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Withdrawn by a manager, or replaced by a newer invitation to the same address.
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(Lower("email"), name="invitation_email_lower")]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    def is_open(self, now=None) -> bool:
+        """Not accepted, not withdrawn, not expired."""
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class Approval(models.Model):
+    """A manager's yes or no to something a member asked for (issue 19): what, who asked,
+    who decided, when, and the outcome. Decided exactly once (accounts.approvals)."""
+
+    class Kind(models.TextChoices):
+        ESTIMATE = "estimate", _("Estimate above the approval threshold")
+        MONTHLY_LIMIT = "monthly_limit", _("Spending beyond the member's monthly limit")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for a manager")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="approvals",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    what = models.CharField(_("what"), max_length=300)
+    credits = models.PositiveIntegerField(_("credits"))
+    # What it is about, as "<app>.<model>:<pk>" (a lazy reference: accounts imports no
+    # app above it); with the kind, the same request twice finds the first row.
+    reference = models.CharField(_("refers to"), max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="approvals_requested",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approvals_decided",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "reference"], name="approval_once_per_reference"
+            ),
+            # Pending: nobody decided; decided: by whom and when.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="pending") & Q(decided_by__isnull=True) & Q(decided_at__isnull=True)
+                )
+                | (
+                    ~Q(outcome="pending")
+                    & Q(decided_by__isnull=False)
+                    & Q(decided_at__isnull=False)
+                ),
+                name="approval_decided_fields",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "outcome"], name="approval_org_outcome")]
+
+    def __str__(self):
+        return f"{self.what} ({self.get_outcome_display()})"

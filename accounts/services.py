@@ -43,12 +43,15 @@ BILLING_FIELDS = (
 
 @transaction.atomic
 def update_billing_details(organization: Organization, *, by: User, **fields) -> Organization:
-    """A client user corrects their organization's billing data (printed on invoices).
+    """A client manager corrects their organization's billing data (printed on invoices).
 
-    Raises AccountError if ``by`` is not a user of that organization or a field is unknown.
+    Raises AccountError if ``by`` is not a manager of that organization (or staff) or a
+    field is unknown.
     """
-    if not (by.is_support_staff or by.organization_id == organization.pk):
-        raise AccountError("Only the organization's users may change its billing details.")
+    from accounts.permissions import is_org_manager  # permissions imports models only
+
+    if not (by.is_support_staff or (is_org_manager(by) and by.organization_id == organization.pk)):
+        raise AccountError("Only the organization's managers may change its billing details.")
     unknown = set(fields) - set(BILLING_FIELDS)
     if unknown:
         raise AccountError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -63,8 +66,14 @@ def update_billing_details(organization: Organization, *, by: User, **fields) ->
 def create_client_user(
     organization: Organization, email: str, *, password: str | None = None, **fields
 ) -> User:
-    """A new client user of ``organization``, with the organization's language by default."""
+    """A new client user of ``organization``, with the organization's language by default.
+
+    The organization's first user is its manager (the one who registered it); later
+    ones are members unless ``org_role`` says otherwise."""
     fields.setdefault("language", organization.language)
+    if "org_role" not in fields:
+        first = not organization.users.filter(role=User.Role.CLIENT).exists()
+        fields["org_role"] = User.OrgRole.MANAGER if first else User.OrgRole.MEMBER
     return User.objects.create_user(
         email, password, role=User.Role.CLIENT, organization=organization, **fields
     )

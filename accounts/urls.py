@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import team_views, views
 
 app_name = "accounts"
 
@@ -40,4 +40,16 @@ urlpatterns = [
     path("passkeys/<int:pk>/rename/", views.passkey_rename, name="passkey_rename"),
     path("passkeys/<int:pk>/remove/", views.passkey_remove, name="passkey_remove"),
     path("sessions/logout-others/", views.logout_other_sessions, name="logout_other_sessions"),
+    # Teams (issue 19): the organization's people, invitations and roles.
+    path("people/", team_views.people_list, name="people"),
+    path("people/<int:pk>/role/", team_views.person_role, name="person_role"),
+    path("people/<int:pk>/remove/", team_views.person_remove, name="person_remove"),
+    path(
+        "invitations/<int:pk>/withdraw/",
+        team_views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path("invitations/<str:token>/", team_views.invitation_accept, name="invitation_accept"),
+    path("organization/settings/", team_views.team_settings, name="team_settings"),
+    path("approvals/<str:token>/", team_views.approval_decide, name="approval_decide"),
 ]

@@ -26,7 +26,7 @@ from accounts.forms import (
     ProfileForm,
 )
 from accounts.models import Language, LoginEvent
-from accounts.permissions import client_required
+from accounts.permissions import manager_required
 
 
 def _remember_language(response, language: str):
@@ -88,7 +88,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return django_set_language(request)
 
 
-@client_required
+@manager_required
 def organization(request: HttpRequest) -> HttpResponse:
     org = request.user.organization
     form = BillingDetailsForm(request.POST or None, instance=org)

@@ -47,7 +47,10 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_manage_webhooks(user: User) -> bool:
-    return user.is_admin or (user.is_client and user.organization_id is not None)
+    # Webhooks carry the whole organization's events: its managers only (issue 19).
+    from accounts.permissions import is_org_manager
+
+    return user.is_admin or is_org_manager(user)
 
 
 @login_required

@@ -33,6 +33,18 @@ class IsClient(permissions.BasePermission):
         return True
 
 
+class IsOrgManager(permissions.BasePermission):
+    """A manager of their client organization (issue 19): money, movements, buying.
+    A member gets the same 404 as the pages."""
+
+    def has_permission(self, request, view):
+        from accounts.permissions import is_org_manager
+
+        if not is_org_manager(request.user):
+            raise exceptions.NotFound(code="not_found")
+        return True
+
+
 class IsSupportStaff(permissions.BasePermission):
     """Technicians and admins."""
 

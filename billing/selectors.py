@@ -9,6 +9,7 @@ from django.utils import timezone
 from payments import PaymentStatus
 
 from accounts.models import Organization, User
+from accounts.permissions import is_org_manager
 from billing.models import Invoice, Order, Payment
 from billing.money import Quote, quote
 from credits import selectors as credit_selectors
@@ -76,7 +77,7 @@ def orders_visible_to(user: User) -> QuerySet[Order]:
         return Order.objects.none()
     if user.is_staff:
         return Order.objects.all()
-    if user.is_client:
+    if is_org_manager(user):  # members of the organization: none (issue 19)
         return Order.objects.filter(organization_id=user.organization_id)
     return Order.objects.none()
 
@@ -87,14 +88,14 @@ def invoices_visible_to(user: User) -> QuerySet[Invoice]:
         return Invoice.objects.none()
     if user.is_staff:
         return Invoice.objects.all()
-    if user.is_client:
+    if is_org_manager(user):
         return Invoice.objects.filter(order__organization_id=user.organization_id)
     return Invoice.objects.none()
 
 
 def payments_visible_to(user: User) -> QuerySet[Payment]:
     """A client's own organization's payments (the pages of the payment flow)."""
-    if not user.is_authenticated or not user.is_client:
+    if not is_org_manager(user):
         return Payment.objects.none()
     return Payment.objects.filter(order__organization_id=user.organization_id).select_related(
         "order"

@@ -4,7 +4,6 @@ open any organization's pages under /credits/organizations/<id>/."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -14,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Organization
-from accounts.permissions import client_required, staff_required
+from accounts.permissions import (
+    client_required,
+    manager_required,
+    staff_or_manager_required,
+    staff_required,
+)
 from credits import selectors, services
 from credits.forms import MovementFilterForm, StatementForm
 from credits.models import Statement
@@ -78,7 +82,7 @@ def _lots(request: HttpRequest, organization: Organization, *, staff: bool) -> H
     return render(request, "credits/lots.html", context)
 
 
-@client_required
+@manager_required
 def lots(request: HttpRequest) -> HttpResponse:
     return _lots(request, request.user.organization, staff=False)
 
@@ -106,7 +110,7 @@ def _movements(request: HttpRequest, organization: Organization, *, staff: bool)
     return render(request, "credits/movements.html", context)
 
 
-@client_required
+@manager_required
 def movements(request: HttpRequest) -> HttpResponse:
     return _movements(request, request.user.organization, staff=False)
 
@@ -161,7 +165,7 @@ def _statements(request: HttpRequest, organization: Organization, *, staff: bool
     return render(request, "credits/statements.html", context)
 
 
-@client_required
+@manager_required
 def statements(request: HttpRequest) -> HttpResponse:
     return _statements(request, request.user.organization, staff=False)
 
@@ -171,7 +175,7 @@ def staff_statements(request: HttpRequest, organization_pk: int) -> HttpResponse
     return _statements(request, _staff_organization(request, organization_pk), staff=True)
 
 
-@login_required
+@staff_or_manager_required
 def statement_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A stored statement's PDF: the organization's users and support staff only."""
     statement = get_object_or_404(selectors.statements_visible_to(request.user), pk=pk)

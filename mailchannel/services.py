@@ -114,7 +114,13 @@ def _may_see(ticket: Ticket, user: User | None) -> bool:
         return False
     if user.is_support_staff:
         return True
-    return user.is_client and user.organization_id == ticket.organization_id
+    if not (user.is_client and user.organization_id == ticket.organization_id):
+        return False
+    # Issue 19: a member sees the tickets they requested, all when the organization lets
+    # them (the rule of tickets_visible_to, from accounts.permissions).
+    from accounts.permissions import sees_all_org_tickets
+
+    return sees_all_org_tickets(user) or ticket.requester_id == user.pk
 
 
 def _files(parsed: parsing.ParsedEmail) -> tuple[list, list[str]]:
@@ -319,6 +325,20 @@ def _decide(record: InboundEmail, parsed: parsing.ParsedEmail) -> Result:
     if ticket is not None:
         if _may_see(ticket, sender):
             return _append(record, parsed, ticket, sender)
+        if (
+            sender is not None
+            and sender.is_client
+            and sender.organization_id == ticket.organization_id
+        ):
+            return _reject(
+                record,
+                parsed,
+                _(
+                    "Ticket %(reference)s is not one of the tickets you follow. Ask your "
+                    "organization's manager, or write a new email to open a ticket."
+                )
+                % {"reference": ticket.reference},
+            )
         if sender is not None and sender.is_client:
             return _reject(
                 record,

@@ -363,6 +363,30 @@ KINDS: dict[str, EmailKind] = {
                 Key("original_subject", "text", "the subject of their email"),
             ),
         ),
+        # Queued by accounts.invitations.invite, to an address that has no user yet.
+        EmailKind(
+            Kind.TEAM_INVITATION,
+            "the invited person",
+            (
+                ORGANIZATION,
+                Key("inviter_name", "text", "the manager who invited them"),
+                Key("accept_url", "url", "the one-time link to choose a password"),
+                Key("expires_at", "datetime", "when the link stops working"),
+            ),
+        ),
+        # Queued by accounts.approvals.request_approval, to each manager.
+        EmailKind(
+            Kind.APPROVAL_REQUESTED,
+            "the organization's managers",
+            (
+                ORGANIZATION,
+                Key("requester_name", "text", "the member who asked"),
+                Key("what", "text", "what needs approving, in the data's words"),
+                Key("credits", "int", "credits at stake (minutes)"),
+                Key("approve_url", "url", "signed link: confirm page to approve"),
+                Key("refuse_url", "url", "signed link: confirm page to refuse"),
+            ),
+        ),
         # Queued by mailchannel.polling, once per failure of a mailbox.
         EmailKind(
             Kind.MAILBOX_FAILING,
@@ -375,6 +399,12 @@ KINDS: dict[str, EmailKind] = {
         ),
     )
 }
+
+
+# Sent to an organization's managers only, not its members (issue 19): buying and money.
+FOR_MANAGERS = frozenset(
+    {Kind.INVOICE_ISSUED, Kind.LOW_BALANCE, Kind.CREDITS_EXPIRING, Kind.AUTOMATIC_PAYMENT_DECLINED}
+)
 
 
 def get_kind(kind: str) -> EmailKind:

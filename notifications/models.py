@@ -35,6 +35,10 @@ class Kind(models.TextChoices):
     # Plans and automatic recharge (plans app): a saved card was declined.
     AUTOMATIC_PAYMENT_DECLINED = "automatic_payment_declined", _("Automatic payment declined")
 
+    # Teams (issue 19, accounts.invitations and accounts.approvals).
+    TEAM_INVITATION = "team_invitation", _("Invitation to an organization")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+
 
 class OutboxEmailStatus(models.TextChoices):
     """``OutboxEmail.Status``; at module level so that ``OutboxEmail.Meta`` can name it."""

@@ -36,6 +36,7 @@ __all__ = [
     "UnknownAttachment",
     "UnknownKind",
     "queue_email",
+    "queue_email_to_address",
     "queue_email_to_many",
     "queue_email_to_organization",
     "queue_email_to_staff",
@@ -99,6 +100,38 @@ def queue_email(
     return email
 
 
+@transaction.atomic
+def queue_email_to_address(
+    address: str,
+    language: str,
+    kind: str,
+    context: dict,
+    *,
+    dedupe_key: str | None = None,
+) -> OutboxEmail:
+    """Like ``queue_email``, to an address that has no user yet (an invitation), in
+    ``language``. Raises like ``queue_email``."""
+    now = timezone.now()
+    fields = {
+        "kind": kind,
+        "recipient": None,
+        "to_email": address,
+        "language": language,
+        "context": get_kind(kind).dump_context(context),
+        "next_attempt_at": now,
+        "enqueued_at": now,
+        "created_at": now,
+    }
+    if dedupe_key:
+        email, created = OutboxEmail.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+        if not created:
+            return email
+    else:
+        email = OutboxEmail.objects.create(**fields)
+    transaction.on_commit(partial(_publish, [email.pk]), robust=True)
+    return email
+
+
 def queue_email_to_many(
     recipients: Iterable[User],
     kind: str,
@@ -133,9 +166,12 @@ def queue_email_to_organization(
     dedupe_key: str | None = None,
     attachments: Iterable[tuple[str, dict]] = (),
 ) -> list[OutboxEmail]:
-    """The email to each active client user of ``organization``. Raises like ``queue_email``."""
+    """The email to each active client user of ``organization`` (its managers only for
+    the kinds in ``kinds.FOR_MANAGERS``). Raises like ``queue_email``."""
+    from notifications.kinds import FOR_MANAGERS
+
     return queue_email_to_many(
-        selectors.organization_recipients(organization),
+        selectors.organization_recipients(organization, managers_only=kind in FOR_MANAGERS),
         kind,
         context,
         dedupe_key=dedupe_key,

@@ -115,7 +115,9 @@ def endpoints_visible_to(user):
         return WebhookEndpoint.objects.none()
     if user.is_admin:
         return WebhookEndpoint.objects.all()
-    if user.is_client and user.organization_id:
+    from accounts.permissions import is_org_manager  # the organization's managers only
+
+    if is_org_manager(user):
         return WebhookEndpoint.objects.filter(organization_id=user.organization_id)
     return WebhookEndpoint.objects.none()
 

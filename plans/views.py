@@ -1,9 +1,7 @@
 """The client's page of plans, saved card and automatic recharge, and its POST actions.
 
-Manager-only (accounts roles, added by another branch): every POST view below changes
-what the organization pays; when organization roles land, wrap them in the manager check
-(``client_required`` → a manager-only decorator). Until then any client user of the
-organization may act, as for buying packs.
+Manager-only (issue 19): every view below shows or changes what the organization pays, so
+a member of the organization gets 404 and nothing changes (``manager_required``).
 """
 
 from functools import wraps
@@ -14,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from payments import PaymentError
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required
 from billing import selectors as billing_selectors
 from plans import selectors, services
 from plans.forms import AutoRechargeForm, PlanChoiceForm, TestCardForm
@@ -37,7 +35,7 @@ def _bad_form(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 def overview(request):
     organization = request.user.organization
     page = selectors.plans_page(organization)
@@ -79,7 +77,7 @@ def _run(request, action, success: str):
     return result
 
 
-@client_required
+@manager_required
 @post_only
 def subscribe(request):
     form = PlanChoiceForm(request.POST)
@@ -104,7 +102,7 @@ def _subscription(request):
     return subscription
 
 
-@client_required
+@manager_required
 @post_only
 def change(request):
     form = PlanChoiceForm(request.POST)
@@ -129,7 +127,7 @@ def change(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 @post_only
 def cancel(request):
     subscription = _subscription(request)
@@ -147,7 +145,7 @@ def cancel(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 @post_only
 def keep(request):
     subscription = _subscription(request)
@@ -156,7 +154,7 @@ def keep(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 @post_only
 def retry(request):
     subscription = _subscription(request)
@@ -169,7 +167,7 @@ def retry(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 @post_only
 def card_save(request):
     form = TestCardForm(request.POST)
@@ -185,7 +183,7 @@ def card_save(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 @post_only
 def card_remove(request):
     services.remove_card(request.user.organization)
@@ -193,7 +191,7 @@ def card_remove(request):
     return redirect("plans:overview")
 
 
-@client_required
+@manager_required
 @post_only
 def auto_recharge(request):
     form = AutoRechargeForm(request.POST)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
-from accounts.permissions import staff_required
+from accounts.permissions import staff_or_manager_required, staff_required
 from reports import exports, selectors, services
 from reports.charts import bar_chart
 from reports.errors import InvalidRating
@@ -142,7 +142,7 @@ def _usage_organization(request: HttpRequest) -> Organization:
     raise Http404
 
 
-@login_required
+@staff_or_manager_required
 def usage(request: HttpRequest) -> HttpResponse:
     """The client's usage: consumption, breakdowns, forecast, expiring lots, charges."""
     organization = _usage_organization(request)
@@ -173,7 +173,7 @@ def usage(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_or_manager_required
 def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
     """A dataset as CSV or XLSX, streamed; an unknown one, or one the user may not
     export, is a 404."""

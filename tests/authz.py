@@ -28,6 +28,9 @@ class Case:
     kwargs: Callable[["Victim"], dict] = field(default=lambda victim: {})
     # Also send a POST: a POST of another organization's user must change nothing.
     post: bool = True
+    # Only the organization's managers (issue 19): a member of the victim's own
+    # organization gets 404 and changes nothing too (tests/accounts/test_member_walk.py).
+    manager_only: bool = False
 
 
 @dataclass

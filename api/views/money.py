@@ -18,7 +18,7 @@ from api import serializers as s
 from api.errors import ApiError
 from api.idempotency import idempotent
 from api.pagination import Cursor
-from api.permissions import HasApiKey, IsClient
+from api.permissions import HasApiKey, IsClient, IsOrgManager
 from api.views.common import ApiView
 from api.views.tickets import ERRORS, _valid
 from billing import selectors as billing_selectors
@@ -32,6 +32,12 @@ from credits.services import inline_limit
 
 class ClientView(ApiView):
     permission_classes = [HasApiKey, IsClient]
+
+
+class ManagerView(ApiView):
+    """Movements, statements, buying: the organization's managers only (issue 19)."""
+
+    permission_classes = [HasApiKey, IsClient, IsOrgManager]
 
 
 def _page(
@@ -59,7 +65,7 @@ class Balance(ClientView):
         return Response({"available": available, "held": held})
 
 
-class Lots(ClientView):
+class Lots(ManagerView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.LotSerializer), **ERRORS},
@@ -69,7 +75,7 @@ class Lots(ClientView):
         return _page(self, request, lots, s.LotSerializer)
 
 
-class Movements(ClientView):
+class Movements(ManagerView):
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=EntryKind.values),
@@ -85,7 +91,7 @@ class Movements(ClientView):
         return _page(self, request, entries, s.MovementSerializer)
 
 
-class Statement(ClientView):
+class Statement(ManagerView):
     """The PDF balance statement of a period (both days included)."""
 
     @extend_schema(
@@ -116,7 +122,7 @@ class Statement(ClientView):
         return response
 
 
-class Packs(ClientView):
+class Packs(ManagerView):
     """The packs the organization can buy now (registration packs first time)."""
 
     @extend_schema(responses={200: s.PackSerializer(many=True), **ERRORS})
@@ -125,7 +131,7 @@ class Packs(ClientView):
         return Response(s.PackSerializer([offer.pack for offer in offers], many=True).data)
 
 
-class Orders(ClientView):
+class Orders(ManagerView):
     @extend_schema(
         operation_id="v1_orders_list",
         parameters=[OpenApiParameter("cursor", str)],
@@ -154,14 +160,14 @@ class Orders(ClientView):
         )
 
 
-class OrderDetail(ClientView):
+class OrderDetail(ManagerView):
     @extend_schema(responses={200: s.OrderSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         order = get_object_or_404(billing_selectors.orders_visible_to(request.user), pk=pk)
         return Response(s.OrderSerializer(order, context={"request": request}).data)
 
 
-class Invoices(ClientView):
+class Invoices(ManagerView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str)],
         responses={200: s.paged(s.InvoiceSerializer), **ERRORS},

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required
 from billing import selectors, services
 from billing.forms import BuyForm, PayForm
 from billing.models import EventKind, EventSource, Order, PaymentEvent
@@ -47,7 +47,7 @@ def _tampered(request: HttpRequest, form: BuyForm) -> None:
     messages.error(request, _("We could not read your choice. Please choose a pack again."))
 
 
-@client_required
+@manager_required
 def buy(request: HttpRequest) -> HttpResponse:
     """The packs on sale with their prices; POST orders one (then the order summary)."""
     if request.method != "POST":
@@ -72,7 +72,7 @@ def buy(request: HttpRequest) -> HttpResponse:
     return redirect(order)
 
 
-@client_required
+@manager_required
 def order_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.orders_of(request.user.organization), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -80,7 +80,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/order_list.html", {"page": page})
 
 
-@client_required
+@manager_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The order summary: what, how much, and (pending) how to pay it."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
@@ -103,7 +103,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@client_required
+@manager_required
 def order_pay(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: pay online (to the provider's page) or by bank transfer (the instructions)."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
@@ -132,7 +132,7 @@ def order_pay(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(order)
 
 
-@client_required
+@manager_required
 def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: drop a pending order."""
     order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)

@@ -1,20 +1,19 @@
 """Invoices: the client's list, an invoice's page, its PDF (the organization's users and
 admins; anyone else gets 404)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required, staff_or_manager_required
 from billing import selectors, verifactu
 from billing.pdf import render_invoice_pdf
 
 INVOICES_PER_PAGE = 25
 
 
-@client_required
+@manager_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.invoices_of(request.user.organization), INVOICES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -22,7 +21,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoice_list.html", {"page": page})
 
 
-@login_required
+@staff_or_manager_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
     invoice = selectors.invoice_with_lines(invoice)
@@ -37,7 +36,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_or_manager_required
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The invoice's PDF in the reader's language."""
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 from payments.core import BasicProvider, provider_factory
 
-from accounts.permissions import client_required
+from accounts.permissions import manager_required
 from billing import selectors, services, variants
 from billing.models import EventKind, EventSource, Payment, PaymentEvent
 from billing.services import Outcome
@@ -67,7 +67,7 @@ def _provider_error(request: HttpRequest, payment: Payment, exc: Exception, *, s
     )
 
 
-@client_required
+@manager_required
 def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The provider's payment page: the test provider's form here, or a redirect to the
     provider (Stripe Checkout)."""
@@ -136,13 +136,13 @@ def _return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(payment.order)
 
 
-@client_required
+@manager_required
 def payment_success(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the provider sends the client after paying: confirm (once) and show the order."""
     return _return(request, pk)
 
 
-@client_required
+@manager_required
 def payment_failure(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the provider sends the client after a failed or abandoned payment."""
     return _return(request, pk)

@@ -6,6 +6,7 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from accounts.permissions import is_org_manager
 from credits.models import LedgerEntry, Lot, Statement
 
 
@@ -64,6 +65,8 @@ def statements_visible_to(user: User) -> QuerySet[Statement]:
         return Statement.objects.none()
     if user.is_support_staff:
         return Statement.objects.all()
+    if not is_org_manager(user):  # members of the organization: none (issue 19)
+        return Statement.objects.none()
     return Statement.objects.filter(organization_id=user.organization_id)
 
 

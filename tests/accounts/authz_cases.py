@@ -7,7 +7,7 @@ CASES = {
     "accounts:logout": Case(Access.PUBLIC),
     "accounts:set_language": Case(Access.PUBLIC),
     "accounts:profile": Case(Access.OWN),
-    "accounts:organization": Case(Access.OWN),
+    "accounts:organization": Case(Access.OWN, manager_only=True),
     "accounts:password_change": Case(Access.OWN),
     "accounts:password_change_done": Case(Access.OWN),
     "accounts:password_reset": Case(Access.PUBLIC),
@@ -34,6 +34,34 @@ CASES = {
     "otp_webauthn:credential-authentication-begin": Case(Access.OWN),
     "otp_webauthn:credential-authentication-complete": Case(Access.OWN),
     "otp_webauthn:js-i18n-catalog": Case(Access.PUBLIC, post=False),
+    # Teams (issue 19): the manager's own organization; a member of it gets 404.
+    "accounts:people": Case(Access.OWN, manager_only=True),
+    "accounts:person_role": Case(
+        Access.OBJECT,
+        kwargs=lambda victim: {"pk": victim.objects["teammate"].pk},
+        manager_only=True,
+    ),
+    "accounts:person_remove": Case(
+        Access.OBJECT,
+        kwargs=lambda victim: {"pk": victim.objects["teammate"].pk},
+        manager_only=True,
+    ),
+    "accounts:invitation_withdraw": Case(
+        Access.OBJECT,
+        kwargs=lambda victim: {"pk": victim.objects["invitation"].pk},
+        manager_only=True,
+    ),
+    "accounts:team_settings": Case(Access.OWN, manager_only=True),
+    # The signed link of the manager's approval email: the victim manager's only.
+    "accounts:approval_decide": Case(
+        Access.OBJECT,
+        kwargs=lambda victim: {"token": victim.objects["approval_link"]},
+        manager_only=True,
+    ),
+    # The emailed link: public; a wrong token is a 404 page and changes nothing.
+    "accounts:invitation_accept": Case(
+        Access.PUBLIC, kwargs=lambda victim: {"token": "not-a-real-token"}
+    ),
 }
 
 
@@ -41,3 +69,24 @@ def build_victim(victim):
     from tests.accounts.passkeys import give_passkey
 
     victim.objects["passkey"] = give_passkey(victim.user, name=f"{victim.MARKER} llave")
+    from accounts.invitations import invite
+    from tests.accounts.factories import MemberFactory
+
+    victim.objects["teammate"] = MemberFactory(
+        organization=victim.organization, full_name=f"{victim.MARKER} Compañera"
+    )
+    victim.objects["invitation"], _token = invite(
+        victim.organization, "invitada@victima.example", by=victim.user
+    )
+    from accounts.approvals import decision_token, request_approval
+    from accounts.models import Approval
+
+    approval = request_approval(
+        victim.organization,
+        requested_by=victim.objects["teammate"],
+        kind=Approval.Kind.ESTIMATE,
+        what=f"{victim.MARKER} presupuesto grande",
+        credits=240,
+        reference="tickets.estimate:1",
+    )
+    victim.objects["approval_link"] = decision_token(approval, victim.user, "approve")

@@ -26,6 +26,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name", locale="es_ES")
     role = User.Role.CLIENT
+    # Client users made by tests are their organization's managers (every client user
+    # was one before issue 19); MemberFactory makes the others.
+    org_role = User.OrgRole.MANAGER
     organization = factory.SubFactory(OrganizationFactory)
     language = Language.SPANISH
 
@@ -36,12 +39,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
+class MemberFactory(UserFactory):
+    """A client user who is a member, not a manager, of their organization."""
+
+    org_role = User.OrgRole.MEMBER
+
+
 class StaffFactory(UserFactory):
     """Staff must use a second factor: by default they have an authenticator app with
     the known test secret (tests/accounts/mfa.py). ``second_factor=False`` for a new
     staff member who has not set it up yet."""
 
     organization = None
+    org_role = User.OrgRole.MEMBER
 
     @factory.post_generation
     def second_factor(self, create, extracted, **kwargs):

@@ -35,8 +35,8 @@ def _pk(name):
 CASES = {
     "integrations:keys": Case(Access.OWN),
     "integrations:key_revoke": Case(Access.OBJECT, _pk("api_key")),
-    "integrations:endpoints": Case(Access.OWN),
-    "integrations:endpoint": Case(Access.OBJECT, _pk("endpoint")),
-    "integrations:endpoint_resume": Case(Access.OBJECT, _pk("endpoint")),
-    "integrations:delivery_resend": Case(Access.OBJECT, _pk("delivery")),
+    "integrations:endpoints": Case(Access.OWN, manager_only=True),
+    "integrations:endpoint": Case(Access.OBJECT, _pk("endpoint"), manager_only=True),
+    "integrations:endpoint_resume": Case(Access.OBJECT, _pk("endpoint"), manager_only=True),
+    "integrations:delivery_resend": Case(Access.OBJECT, _pk("delivery"), manager_only=True),
 }

@@ -10,18 +10,18 @@ def _pk(name):
 
 CASES = {
     # The client's own organization (no id in the URL).
-    "billing:buy": Case(Access.OWN),
-    "billing:order_list": Case(Access.OWN),
-    "billing:invoice_list": Case(Access.OWN),
+    "billing:buy": Case(Access.OWN, manager_only=True),
+    "billing:order_list": Case(Access.OWN, manager_only=True),
+    "billing:invoice_list": Case(Access.OWN, manager_only=True),
     # The victim's objects: 404 for anyone else.
-    "billing:order_detail": Case(Access.OBJECT, kwargs=_pk("paid_order")),
-    "billing:order_pay": Case(Access.OBJECT, kwargs=_pk("pending_order")),
-    "billing:order_cancel": Case(Access.OBJECT, kwargs=_pk("pending_order")),
-    "billing:payment_page": Case(Access.OBJECT, kwargs=_pk("payment")),
-    "billing:payment_success": Case(Access.OBJECT, kwargs=_pk("payment")),
-    "billing:payment_failure": Case(Access.OBJECT, kwargs=_pk("payment")),
-    "billing:invoice_detail": Case(Access.OBJECT, kwargs=_pk("invoice")),
-    "billing:invoice_pdf": Case(Access.OBJECT, kwargs=_pk("invoice")),
+    "billing:order_detail": Case(Access.OBJECT, kwargs=_pk("paid_order"), manager_only=True),
+    "billing:order_pay": Case(Access.OBJECT, kwargs=_pk("pending_order"), manager_only=True),
+    "billing:order_cancel": Case(Access.OBJECT, kwargs=_pk("pending_order"), manager_only=True),
+    "billing:payment_page": Case(Access.OBJECT, kwargs=_pk("payment"), manager_only=True),
+    "billing:payment_success": Case(Access.OBJECT, kwargs=_pk("payment"), manager_only=True),
+    "billing:payment_failure": Case(Access.OBJECT, kwargs=_pk("payment"), manager_only=True),
+    "billing:invoice_detail": Case(Access.OBJECT, kwargs=_pk("invoice"), manager_only=True),
+    "billing:invoice_pdf": Case(Access.OBJECT, kwargs=_pk("invoice"), manager_only=True),
     # Payment providers call these: public, but they reveal nothing and change nothing
     # without the provider's valid data.
     "billing:payment_callback": Case(

@@ -12,11 +12,13 @@ def _organization(victim):
 CASES = {
     # The client's own organization (no id in the URL).
     "credits:balance": Case(Access.OWN),
-    "credits:lots": Case(Access.OWN),
-    "credits:movements": Case(Access.OWN),
-    "credits:statements": Case(Access.OWN),
+    "credits:lots": Case(Access.OWN, manager_only=True),
+    "credits:movements": Case(Access.OWN, manager_only=True),
+    "credits:statements": Case(Access.OWN, manager_only=True),
     "credits:statement_download": Case(
-        Access.OBJECT, kwargs=lambda victim: {"pk": victim.objects["statement"].pk}
+        Access.OBJECT,
+        kwargs=lambda victim: {"pk": victim.objects["statement"].pk},
+        manager_only=True,
     ),
     # Support staff, any organization by id.
     "credits:staff_organizations": Case(Access.STAFF),

@@ -143,6 +143,20 @@ SAMPLE_CONTEXTS = {
         "error": "AUTHENTICATIONFAILED",
         "admin_url": "/admin/mailchannel/mailbox/1/change/",
     },
+    Kind.TEAM_INVITATION: {
+        "organization_name": "Cliente Uno S.L.",
+        "inviter_name": "Ana Gestora",
+        "accept_url": "/accounts/invitations/abc/",
+        "expires_at": datetime(2026, 12, 10, 12, 0, tzinfo=MADRID),
+    },
+    Kind.APPROVAL_REQUESTED: {
+        "organization_name": "Cliente Uno S.L.",
+        "requester_name": "Bruno Miembro",
+        "what": "Presupuesto de 240 créditos para T-2026-00014",
+        "credits": 240,
+        "approve_url": "/accounts/approvals/1/approve/x/",
+        "refuse_url": "/accounts/approvals/1/refuse/x/",
+    },
 }
 
 

@@ -6,15 +6,15 @@ from tests.plans.factories import card, plan
 CASES = {
     # The client's own organization (no id in the URL): an outsider's POST acts on their own
     # organization only.
-    "plans:overview": Case(Access.OWN),
-    "plans:subscribe": Case(Access.OWN),
-    "plans:change": Case(Access.OWN),
-    "plans:cancel": Case(Access.OWN),
-    "plans:keep": Case(Access.OWN),
-    "plans:retry": Case(Access.OWN),
-    "plans:card_save": Case(Access.OWN),
-    "plans:card_remove": Case(Access.OWN),
-    "plans:auto_recharge": Case(Access.OWN),
+    "plans:overview": Case(Access.OWN, manager_only=True),
+    "plans:subscribe": Case(Access.OWN, manager_only=True),
+    "plans:change": Case(Access.OWN, manager_only=True),
+    "plans:cancel": Case(Access.OWN, manager_only=True),
+    "plans:keep": Case(Access.OWN, manager_only=True),
+    "plans:retry": Case(Access.OWN, manager_only=True),
+    "plans:card_save": Case(Access.OWN, manager_only=True),
+    "plans:card_remove": Case(Access.OWN, manager_only=True),
+    "plans:auto_recharge": Case(Access.OWN, manager_only=True),
 }
 
 

@@ -16,9 +16,11 @@ def _comment(victim):
 CASES = {
     "reports:staff_dashboard": Case(Access.STAFF),
     # The user's own organization, whatever ?organization= says.
-    "reports:usage": Case(Access.OWN),
+    "reports:usage": Case(Access.OWN, manager_only=True),
     "reports:export": Case(
-        Access.OWN, kwargs=lambda victim: {"dataset": "movements", "fmt": "csv"}
+        Access.OWN,
+        kwargs=lambda victim: {"dataset": "movements", "fmt": "csv"},
+        manager_only=True,
     ),
     # A rating link of the victim's resolved ticket: another organization's client gets 404.
     "reports:rate": Case(Access.OBJECT, kwargs=_rate),
