@@ -318,3 +318,32 @@ def test_the_client_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         page = client_client.get(reverse("tickets:list"))
     assert page.text.count('data-testid="ticket-credits">15<') == count
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_ticket_pages_stay_within_ten_queries(
+    client, ticket, technician, client_user, django_assert_max_num_queries, count
+):
+    """Issue 15: the page's charging and vault state is read in one query, whatever the
+    number of time entries, access data, replies and estimates."""
+    for number in range(count):
+        log_time(ticket, technician, 5 + number % 50, "phone" if number % 3 else "portal")
+        store_credential(
+            client_user, label=f"Acceso {number}", ticket=ticket if number % 2 else None
+        )
+    for number in range(3):
+        services.add_reply(ticket, author=technician, body=f"Respuesta {number}")
+        services.add_note(ticket, author=technician, body=f"Nota {number}")
+    send_estimate(ticket, technician, 30)
+    client.force_login(technician)
+    with django_assert_max_num_queries(10):
+        page = client.get(ticket.get_absolute_url())
+    assert page.text.count('data-testid="time-entry"') == count
+    assert page.text.count('data-testid="credential"') == count
+    assert page.text.count('data-testid="credential-reveal"') == count  # assigned: all
+    client.force_login(client_user)
+    with django_assert_max_num_queries(10):
+        page = client.get(ticket.get_absolute_url())
+    assert page.text.count('data-testid="time-entry"') == count
+    assert page.text.count('data-testid="credential"') == count // 2  # the ticket's own
+    assert "Nota 0" not in page.text

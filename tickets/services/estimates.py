@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..models import WAITING_STATUSES, Estimate, SecurityChecklist, Ticket
 from ..selectors import charging as charging_selectors
+from ..selectors.charging import RECHARGE_URL_NAME, recharge_url  # noqa: F401 (README names it here)
 from . import status as status_services
 from .common import check_length, check_staff, lock
 
@@ -46,18 +47,6 @@ CHECKLIST_ITEMS = (
     "modified_core",
     "very_old_version",
 )
-
-# Where the client buys credits: billing's checkout, told how many credits are missing so
-# that it can suggest the smallest pack that covers them.
-RECHARGE_URL_NAME = "billing:buy"
-
-
-def recharge_url(missing: int = 0) -> str:
-    """The checkout page; with ``missing`` (credits) > 0 it suggests a pack covering them."""
-    from django.urls import reverse
-
-    url = reverse(RECHARGE_URL_NAME)
-    return f"{url}?need={missing}" if missing > 0 else url
 
 
 def _clean_credits(credits) -> int:

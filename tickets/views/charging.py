@@ -1,6 +1,5 @@
 """Time on a ticket (entries, the timer), the security checklist, and resolving with the
-charge confirmed: technicians only. ``ticket_extras`` adds the charging parts of the ticket
-page for both sides."""
+charge confirmed: technicians only."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -11,10 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
-
-from .. import selectors, services, workflow
-from ..forms.charging import (
-    DeclineForm,
+from tickets import selectors, services
+from tickets.forms.charging import (
     EstimateForm,
     ResolveForm,
     SecurityChecklistForm,
@@ -22,65 +19,9 @@ from ..forms.charging import (
     TimerStartForm,
     TimerStopForm,
 )
-from ..forms.vault import CredentialForm
-from ..models import Ticket, TimeEntry
-from ..selectors import charging as charging_selectors
-from ..selectors import vault as vault_selectors
-from .detail import get_ticket, render_ticket
-
-
-def ticket_extras(request, ticket: Ticket, forms: dict, *, assigned_to_me: bool = False) -> dict:
-    """The charging, estimate and access-data parts of the ticket page (a fixed number of
-    queries whatever the number of entries, estimates or credentials)."""
-    user = request.user
-    estimates = charging_selectors.estimates_for(ticket)
-    preview = charging_selectors.charge_preview(ticket, estimates=estimates)
-    for estimate in estimates:
-        # Credits the client must buy before accepting (0 when the balance covers it).
-        estimate.missing = max(0, estimate.credits - preview.covered)
-        estimate.buy_url = services.recharge_url(estimate.missing)
-    context = {
-        "preview": preview,
-        "entries": preview.entries,
-        "charges": preview.charges,
-        "estimates": estimates,
-        "checklist": preview.checklist,
-    }
-    if user.is_support_staff:
-        credentials = vault_selectors.ticket_credentials(ticket)
-        organization_reveal = vault_selectors.reveal_ticket_for_organization(ticket, user)
-        for credential in credentials:
-            credential.revealable = (
-                assigned_to_me if credential.ticket_id else organization_reveal is not None
-            )
-        timer = charging_selectors.running_timer(ticket, user)
-        elapsed = int((timezone.now() - timer.started_at).total_seconds()) if timer else 0
-        context |= {
-            "can_resolve": workflow.can_move(ticket.status, Ticket.Status.RESOLVED, staff=True),
-            "credentials": credentials,
-            "timer": timer,
-            "timer_elapsed": elapsed,
-            "timer_elapsed_label": _clock(elapsed),
-            "time_form": forms.get("time_form") or TimeEntryForm(),
-            "timer_start_form": TimerStartForm(),
-            "timer_stop_form": TimerStopForm(),
-            "estimate_form": forms.get("estimate_form") or EstimateForm(ticket=ticket),
-            "checklist_form": SecurityChecklistForm(
-                instance=context["checklist"], locked=ticket.is_finished
-            ),
-        }
-    else:
-        context |= {
-            "credentials": [c for c in vault_selectors.ticket_credentials(ticket) if c.ticket_id],
-            "credential_form": forms.get("credential_form") or CredentialForm(),
-            "decline_form": forms.get("decline_form") or DeclineForm(),
-        }
-    return context
-
-
-def _clock(seconds: int) -> str:
-    """1:05:09 (hours:minutes:seconds), as the timer's script shows it."""
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+from tickets.models import Ticket, TimeEntry
+from tickets.selectors import charging as charging_selectors
+from tickets.views.page import get_ticket, render_ticket
 
 
 def _entry(request, pk) -> TimeEntry:

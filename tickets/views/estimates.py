@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import client_required, staff_required
+from tickets.views.page import get_ticket, render_ticket
 
 from .. import selectors, services
 from ..forms.charging import DeclineForm, EstimateForm
 from ..models import Estimate
-from .detail import get_ticket, render_ticket
 
 
 def _estimate(request, pk) -> Estimate:

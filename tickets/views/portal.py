@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import client_required
+from tickets.views.page import too_long_status
 
 from .. import calendars, selectors, services
 from ..forms import ClientFilterForm, RenewalForm, TicketForm
 from ..models import Ticket
 from ..selectors import charging as charging_selectors
-from .detail import too_long_status
 
 
 @client_required

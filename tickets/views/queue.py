@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
 from accounts.selectors import organizations_visible_to
+from tickets.views.page import get_ticket, render_ticket, too_long_status
 
 from .. import clock, selectors, services
 from ..forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
 from ..models import Ticket
-from .detail import get_ticket, render_ticket, too_long_status
 
 
 class CappedPaginator(Paginator):

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import client_required, staff_required
 from accounts.security import recent_auth_required
+from tickets.views.page import get_ticket, render_ticket
 
 from .. import services
 from ..forms.vault import CredentialForm, RevealEmailsForm
 from ..selectors import vault as vault_selectors
 from ..services.vault import FIELDS
-from .detail import get_ticket, render_ticket
 
 # Error reports (and Django's debug page) never show what a client typed in these fields.
 SECRET_POST_FIELDS = [f"credential-{name}" for name in FIELDS]
