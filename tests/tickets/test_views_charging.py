@@ -347,3 +347,23 @@ def test_the_ticket_pages_stay_within_ten_queries(
     assert page.text.count('data-testid="time-entry"') == count
     assert page.text.count('data-testid="credential"') == count // 2  # the ticket's own
     assert "Nota 0" not in page.text
+
+
+def test_a_resolve_post_reads_each_row_once(
+    staff_client, ticket, technician, client_user, django_assert_max_num_queries
+):
+    """Issue 11: the charge is computed once, by the service under the ticket's lock (the
+    view no longer reads an unlocked preview first). 45 queries before; the rest is the
+    ledger's (consume, its savepoint) and the outbox's (recipients, dedupe, savepoints)."""
+    services.accept_estimate(send_estimate(ticket, technician, 30), by=client_user)
+    for number in range(4):  # 12 minutes, two calls: 45 credits of the 100
+        log_time(ticket, technician, 3, "phone" if number % 2 else "portal")
+    url = reverse("tickets:resolve", args=[ticket.pk])
+    expected = re.search(r'name="expected_credits" value="(\d+)"', staff_client.get(url).text)
+    with django_assert_max_num_queries(33):
+        response = staff_client.post(
+            url, {"how": "charge", "expected_credits": expected[1], "note": ""}
+        )
+    assert response.status_code == 302
+    assert Ticket.objects.get().status == S.RESOLVED
+    assert [e.amount for e in charged()] == [-int(expected[1])]

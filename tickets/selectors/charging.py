@@ -52,6 +52,27 @@ def current_policy() -> pricing.Policy:
     return version.as_policy() if version is not None else pricing.Policy()
 
 
+def credits_for(
+    kind: str, minutes: int, channel: str = "portal", policy: pricing.Policy | None = None
+) -> int:
+    """Credits for ``minutes`` of work of ``kind`` over ``channel``: an ``int`` (SPEC's
+    ``tickets.pricing.credits_for``, importable there).
+
+    ``kind`` in consultation, intervention, security_update; ``channel`` in portal,
+    email, phone, video, remote; ``policy=None`` uses the admin's current policy, and
+    SPEC's default policy where the process may not use a database at all (a script or a
+    test without database access: Django's and pytest's block raises RuntimeError). A
+    database that fails is an error, never a silent default price.
+    Raises ValueError for anything else, or for minutes below zero.
+    """
+    if policy is None:
+        try:
+            policy = current_policy()
+        except RuntimeError:  # database access not allowed in this process
+            policy = pricing.Policy()
+    return pricing.credits_at(kind, minutes, channel, policy)
+
+
 # --- A ticket's time, estimates and charges --------------------------------------------
 
 

@@ -2,7 +2,7 @@
 charge confirmed: technicians only."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +19,12 @@ from tickets.forms.charging import (
     TimerStartForm,
     TimerStopForm,
 )
-from tickets.models import Ticket, TimeEntry
+from tickets.models import Estimate, Ticket, TimeEntry
 from tickets.selectors import charging as charging_selectors
 from tickets.views.page import get_ticket, render_ticket
 
 
-def _entry(request, pk) -> TimeEntry:
+def _entry(request: HttpRequest, pk: int) -> TimeEntry:
     entries = TimeEntry.objects.filter(
         ticket__in=selectors.tickets_visible_to(request.user).values("pk")
     ).select_related("ticket", "technician")
@@ -33,7 +33,7 @@ def _entry(request, pk) -> TimeEntry:
 
 @staff_required
 @require_POST
-def time_add(request, pk):
+def time_add(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = TimeEntryForm(request.POST)
     if form.is_valid():
@@ -48,7 +48,7 @@ def time_add(request, pk):
 
 
 @staff_required
-def time_edit(request, pk):
+def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     initial = {
         "minutes": entry.minutes,
@@ -70,7 +70,7 @@ def time_edit(request, pk):
 
 @staff_required
 @require_POST
-def time_delete(request, pk):
+def time_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     try:
         services.delete_time_entry(entry, by=request.user)
@@ -83,7 +83,7 @@ def time_delete(request, pk):
 
 @staff_required
 @require_POST
-def timer(request, pk):
+def timer(request: HttpRequest, pk: int) -> HttpResponse:
     """Start, stop (→ a time entry) or discard the technician's timer on the ticket."""
     ticket = get_ticket(request, pk)
     action = request.POST.get("action")
@@ -113,7 +113,7 @@ def timer(request, pk):
 
 @staff_required
 @require_POST
-def security_checklist(request, pk):
+def security_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = SecurityChecklistForm(request.POST)
     if form.is_valid():
@@ -127,39 +127,43 @@ def security_checklist(request, pk):
 
 
 @staff_required
-def resolve(request, pk):
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """The charge with its breakdown and the balance after, to confirm (GET); resolve and
-    deduct (POST). When the charge exceeds the balance: the options."""
+    deduct (POST) in the technician's mode. When the charge exceeds the balance: the
+    options. The service computes the charge under the ticket's lock; the preview is read
+    here only to show the page."""
     ticket = get_ticket(request, pk)
-    preview = charging_selectors.charge_preview(ticket)
-    has_estimate = preview.estimate is not None
-    initial = {"expected_credits": preview.to_charge, "note": request.GET.get("note", "")}
-    form = ResolveForm(request.POST or None, initial=initial, has_estimate=has_estimate)
     refused = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        how = data["how"]
-        goodwill = how == ResolveForm.GOODWILL
-        expected = data["expected_credits"]
-        if how == ResolveForm.CAP and preview.capped is not None:
-            expected = min(expected, preview.capped)
-        try:
-            services.resolve(
-                ticket,
-                by=request.user,
-                note=data["note"],
-                goodwill_reason=data["goodwill_reason"] if goodwill else None,
-                cap_to_estimate=how == ResolveForm.CAP,
-                expected_credits=None if goodwill else expected,
-            )
-        except services.ChargeExceedsBalance as exc:
-            refused = exc
-            form.add_error(None, exc.message)
-        except services.TicketError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _resolved_message(ticket))
-            return redirect(ticket)
+    if request.method == "POST":
+        # Every mode is offered to the POST: the service refuses a cap without estimate.
+        form = ResolveForm(request.POST, has_estimate=True)
+        if form.is_valid():
+            data = form.cleaned_data
+            goodwill = data["how"] == ResolveForm.GOODWILL
+            try:
+                services.resolve(
+                    ticket,
+                    by=request.user,
+                    mode=data["how"],
+                    reason=data["goodwill_reason"],
+                    note=data["note"],
+                    expected_credits=None if goodwill else data["expected_credits"],
+                )
+            except services.ChargeExceedsBalance as exc:
+                refused = exc
+                form.add_error(None, exc.message)
+            except services.TicketError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _resolved_message(ticket))
+                return redirect(ticket)
+        ticket.refresh_from_db()
+    preview = charging_selectors.charge_preview(ticket)
+    if request.method != "POST":
+        initial = {"expected_credits": preview.to_charge, "note": request.GET.get("note", "")}
+        form = ResolveForm(initial=initial, has_estimate=preview.estimate is not None)
+    elif preview.estimate is None:
+        form.hide_cap()
     context = {
         "ticket": ticket,
         "preview": preview,
@@ -167,7 +171,7 @@ def resolve(request, pk):
         "refused": refused or (preview.exceeds and preview.to_charge),
         "estimate_form": EstimateForm(
             initial={
-                "kind": "estimate",
+                "kind": Estimate.Kind.ESTIMATE,
                 "credits": preview.to_charge,
                 "description": _("Work done on this ticket: %(minutes)s minutes.")
                 % {"minutes": preview.breakdown.minutes},

@@ -3,7 +3,7 @@ client and a technician share (reply, close, reopen), and attachment downloads."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,13 +17,13 @@ __all__ = ["attachment", "close", "get_ticket", "reopen", "reply", "ticket_detai
 
 
 @login_required
-def ticket_detail(request, pk):
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_ticket(request, get_ticket(request, pk))
 
 
 @login_required
 @require_POST
-def reply(request, pk):
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     staff = request.user.is_support_staff
     if staff:
@@ -54,7 +54,7 @@ def reply(request, pk):
 
 @login_required
 @require_POST
-def close(request, pk):
+def close(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     try:
         services.close(ticket, by=request.user)
@@ -67,7 +67,7 @@ def close(request, pk):
 
 @login_required
 @require_POST
-def reopen(request, pk):
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     try:
         services.reopen(ticket, by=request.user)
@@ -79,7 +79,7 @@ def reopen(request, pk):
 
 
 @login_required
-def attachment(request, pk):
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve a file only to whoever may see it (never an internal note's to a client)."""
     attachment = get_object_or_404(selectors.attachments_visible_to(request.user), pk=pk)
     try:

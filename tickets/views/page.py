@@ -4,6 +4,7 @@ that show it again with a failed form): ``get_ticket``, ``render_ticket`` and it
 Its data comes from one selector (``selectors.page.ticket_page``); this module adds the
 forms and renders."""
 
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -38,7 +39,7 @@ def get_ticket(request: HttpRequest, pk: int) -> Ticket:
     return get_object_or_404(tickets, pk=pk)
 
 
-def too_long_status(form) -> int:
+def too_long_status(form: Form) -> int:
     """400 when a text of the form was beyond its bound (a 2 MB description, say), else 200:
     the page shows the form with its message either way."""
     codes = {error.code for errors in form.errors.as_data().values() for error in errors}
