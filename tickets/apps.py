@@ -11,10 +11,9 @@ class TicketsConfig(AppConfig):
         # When an admin edits the SLA configuration, every process rebuilds its cached
         # calendar (cache invalidation only; no business happens in these receivers).
         from credits import hooks
-
-        from . import calendars, checks  # noqa: F401  (checks registers itself)
-        from .models import BusinessCalendar, Closure, OpeningHours, SlaTarget
-        from .services import estimates
+        from tickets import calendars, checks  # noqa: F401  (checks registers itself)
+        from tickets.models import BusinessCalendar, Closure, OpeningHours, SlaTarget
+        from tickets.services import estimates
 
         for model in (BusinessCalendar, OpeningHours, Closure, SlaTarget):
             for signal in (post_save, post_delete):

@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from .errors import AttachmentRejected
+from tickets.errors import AttachmentRejected
 
 SNIFF_BYTES = 8192
 

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 
-from . import sla
-from .models import BusinessCalendar, Severity, SlaTarget
+from tickets import sla
+from tickets.models import BusinessCalendar, Severity, SlaTarget
 
 VERSION_KEY = "tickets:sla-config-version"
 DEFAULT_WARNING_PERCENT = round(sla.DEFAULT_WARNING_RATIO * 100)

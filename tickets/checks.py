@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
-from .crypto import key_problems
+from tickets.crypto import key_problems
 
 
 @register()

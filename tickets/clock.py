@@ -11,8 +11,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from . import calendars, sla
-from .models import FINISHED_STATUSES, Ticket
+from tickets import calendars, sla
+from tickets.models import FINISHED_STATUSES, Ticket
 
 
 def start(opened_at: datetime, severity: str) -> dict:

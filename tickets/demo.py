@@ -9,9 +9,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-
-from . import clock, demo_charging, services
-from .models import Contract, Product, Ticket
+from tickets import clock, demo_charging, services
+from tickets.models import Contract, Product, Ticket
 
 S = Ticket.Status
 

@@ -3,9 +3,8 @@
 demo tickets' steps (``("time", ...)`` before ``("status", ..., resolved)``)."""
 
 from accounts.models import User
-
-from . import services
-from .models import Credential, Estimate, SecurityChecklist, Ticket
+from tickets import services
+from tickets.models import Credential, Estimate, SecurityChecklist, Ticket
 
 # (ticket subject, technician, kind, credits, description)
 ESTIMATES = (

@@ -9,7 +9,7 @@ ignored automatic mail, or a rejection with one polite answer. The decisions liv
 
 from dataclasses import dataclass
 
-from .models import Ticket
+from tickets.models import Ticket
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,10 @@
   (or all support staff when nobody is assigned).
 - ``estimate_covered``: new credits covered an estimate that waited on them
   (``services.resume_covered_tickets``); to the client users and the technicians.
+- ``estimate_exceeds_balance``: an estimate above the balance (``services.send_estimate``)
+  tells the client users how many credits to buy.
+- ``balance_after_deduction``: a resolution charged credits; to the client users, with
+  the new balance.
 - ``out_of_scope``: the ticket was closed as out of scope, with the reason; to the client users.
 - ``credential_revealed``: a technician revealed access data; to the client users, unless
   the organization switched it off, at most once a day per entry and technician.
@@ -36,11 +40,10 @@ from django.utils.text import Truncator
 from accounts.models import User
 from notifications.models import Kind, OutboxEmail
 from notifications.selectors import organization_recipients, staff_recipients
-from notifications.services import queue_email_to_many
+from notifications.services import queue_email_to_many, queue_email_to_organization
 from notifications.webhooks import WebhookEvent, queue_ticket_event
-
-from . import calendars
-from .models import (
+from tickets import calendars
+from tickets.models import (
     RUNNING_STATUSES,
     Credential,
     CredentialReveal,
@@ -48,7 +51,9 @@ from .models import (
     Message,
     SlaNotice,
     Ticket,
+    TicketCharge,
 )
+from tickets.selectors.charging import recharge_url
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +131,45 @@ def estimate_sent(estimate: Estimate, *, balance: int) -> list[OutboxEmail]:
         Kind.ESTIMATE_AWAITING_ANSWER,
         context,
         dedupe_key=f"estimate:{estimate.pk}:awaiting-answer",
+    )
+
+
+def estimate_exceeds_balance(estimate: Estimate, *, balance: int) -> list[OutboxEmail]:
+    """Queue ``estimate_exceeds_balance`` to the client users for an estimate above
+    ``balance`` (credits): how many to buy, and where. Returns the outbox rows."""
+    ticket = estimate.ticket
+    missing = estimate.credits - balance
+    return queue_email_to_organization(
+        ticket.organization,
+        Kind.ESTIMATE_EXCEEDS_BALANCE,
+        {
+            **_ticket_context(ticket),
+            "estimated_credits": estimate.credits,
+            "balance": balance,
+            "recharge_url": recharge_url(missing),
+            "credits_to_buy": missing,
+        },
+        dedupe_key=f"estimate:{estimate.pk}:exceeds-balance",
+    )
+
+
+def balance_after_deduction(charge: TicketCharge) -> list[OutboxEmail]:
+    """Queue ``balance_after_deduction`` to the client users: the credits a resolution
+    charged and the balance left, in the resolving transaction. Returns the outbox rows."""
+    ticket = charge.ticket
+    return queue_email_to_organization(
+        ticket.organization,
+        Kind.BALANCE_AFTER_DEDUCTION,
+        {
+            "organization_name": ticket.organization.name,
+            "credits": charge.credits,
+            "balance": charge.balance_after,
+            "reason": charge.ledger_entry.reason,
+            "ticket_reference": ticket.reference,
+            "ticket_url": ticket.get_absolute_url(),
+            "statement_url": reverse("credits:movements"),
+        },
+        dedupe_key=f"ticket-charge:{charge.pk}",
     )
 
 

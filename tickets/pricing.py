@@ -1,8 +1,12 @@
 """From work to credits: the charging table of SPEC.md, as plain functions of plain values.
 
-``credits_for(kind, minutes, channel="portal", policy=None)`` is the public API;
-``charge_for`` is the same rule over the several time entries of one ticket. Nothing here
-touches the database, except ``policy=None``, which reads the admin's current policy.
+Every rule here takes the policy as an argument and never touches the database:
+``charge_for(kind, entries, policy)`` over the several time entries of one ticket, and
+``credits_at(kind, minutes, channel, policy)`` for one. The public
+``tickets.pricing.credits_for(kind, minutes, channel="portal", policy=None)`` of SPEC.md
+(``policy=None``: the admin's current policy) is ``tickets.selectors.charging.credits_for``,
+which reads that policy; it is importable from here, by name, without this module
+importing the database layer (``__getattr__`` below).
 
 How a ticket's entries combine (one rule, also for a single entry):
 
@@ -23,13 +27,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
-CONSULTATION = "consultation"
-INTERVENTION = "intervention"
-SECURITY_UPDATE = "security_update"
-KINDS = (CONSULTATION, INTERVENTION, SECURITY_UPDATE)
-CHANNELS = ("portal", "email", "phone", "video", "remote")
-# Channels whose every entry is a call with a surcharge.
-CALL_CHANNELS = frozenset({"phone", "video"})
+from tickets.kinds import CALL_CHANNELS, TABLE_KINDS, TicketChannel, TicketKind
+
+CONSULTATION = TicketKind.CONSULTATION
+INTERVENTION = TicketKind.INTERVENTION
+SECURITY_UPDATE = TicketKind.SECURITY_UPDATE
+KINDS = TABLE_KINDS
+CHANNELS = tuple(TicketChannel.values)
+
+__all__ = [
+    "CALL_CHANNELS",
+    "CHANNELS",
+    "KINDS",
+    "Breakdown",
+    "Policy",
+    "charge_for",
+    "credits_at",
+    "credits_for",  # noqa: F822 (module __getattr__)
+    "quoted",
+]
 
 
 @dataclass(frozen=True)
@@ -87,17 +103,17 @@ class Breakdown:
         return self.calls * self.surcharge_per_call
 
 
-def charge_for(
-    kind: str, entries: Iterable[tuple[int, str]], policy: Policy | None = None
-) -> Breakdown:
-    """The charge of a ticket's work: ``entries`` are (minutes, channel) pairs.
+def charge_for(kind: str, entries: Iterable[tuple[int, str]], policy: Policy) -> Breakdown:
+    """The charge of a ticket's work under ``policy``: ``entries`` are (minutes, channel)
+    pairs.
 
     Raises ValueError for an unknown kind or channel, or minutes that are not a whole
-    number zero or more.
+    number zero or more; TypeError without a policy.
     """
+    if not isinstance(policy, Policy):
+        raise TypeError("charge_for needs the policy (selectors.charging.current_policy())")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    policy = policy if policy is not None else current_policy()
     minutes = calls = 0
     for entry_minutes, channel in entries:
         _whole(entry_minutes, "minutes", minimum=0)
@@ -137,30 +153,20 @@ def quoted(breakdown: Breakdown, credits: int) -> Breakdown:
     return replace(breakdown, quoted=credits, total=credits)
 
 
-def credits_for(kind: str, minutes: int, channel: str = "portal", policy: Policy | None = None):
-    """Credits for ``minutes`` of work of ``kind`` over ``channel``: an ``int``.
-
-    ``kind`` in consultation, intervention, security_update; ``channel`` in portal,
-    email, phone, video, remote; ``policy=None`` uses the admin's current policy.
-    Raises ValueError for anything else, or for minutes below zero.
-    """
+def credits_at(kind: str, minutes: int, channel: str, policy: Policy) -> int:
+    """Credits for ``minutes`` of work of ``kind`` over ``channel`` under ``policy``.
+    Raises ValueError like ``charge_for``."""
     return charge_for(kind, [(minutes, channel)], policy).total
 
 
-def current_policy() -> Policy:
-    """The admin's current policy (read from the database, lazily).
+def __getattr__(name: str):
+    # ``credits_for`` reads the admin's policy: it lives with the selectors, and is
+    # imported only when asked for (the selectors import this module).
+    if name == "credits_for":
+        from tickets.selectors.charging import credits_for
 
-    Where no database can be read (a pure calculation in a script or a test without
-    database access), SPEC's default policy applies.
-    """
-    from django.db import DatabaseError
-
-    from .selectors.charging import current_policy as read_current
-
-    try:
-        return read_current()
-    except (DatabaseError, RuntimeError):  # RuntimeError: database access blocked
-        return Policy()
+        return credits_for
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _whole(value, name: str, *, minimum: int) -> int:

@@ -15,9 +15,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Organization, User
-
-from .limits import SEARCH_DESCRIPTION_CHARS, SEARCH_THREAD_CHARS
-from .models import Message, Ticket
+from tickets.limits import SEARCH_DESCRIPTION_CHARS, SEARCH_THREAD_CHARS
+from tickets.models import Message, Ticket
 
 CONFIGS = ("spanish", "english", "simple")
 

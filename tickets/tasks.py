@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notify
+from tickets import notify
 
 
 @shared_task
@@ -16,6 +16,6 @@ def sweep_sla_task() -> int:
 def sweep_covered_tickets_task() -> int:
     """Periodic (beat, every 10 minutes): tickets awaiting credits that the balance now
     covers resume (``services.sweep_covered_tickets``), should the grant's hook be lost."""
-    from .services import sweep_covered_tickets
+    from tickets.services import sweep_covered_tickets
 
     return len(sweep_covered_tickets())

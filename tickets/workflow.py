@@ -5,7 +5,7 @@ clients only the moves of ``CLIENT_TRANSITIONS`` (close, reopen, and the automat
 back to "open" when they answer a ticket that awaited them).
 """
 
-from .models import Ticket
+from tickets.models import Ticket
 
 S = Ticket.Status
 

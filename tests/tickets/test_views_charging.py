@@ -4,6 +4,7 @@ a resolution, estimates answered in the browser; fixed queries whatever the row 
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from credits import selectors as credit_selectors
@@ -318,3 +319,56 @@ def test_the_client_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         page = client_client.get(reverse("tickets:list"))
     assert page.text.count('data-testid="ticket-credits">15<') == count
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_ticket_pages_stay_within_ten_queries(
+    client, ticket, technician, client_user, django_assert_max_num_queries, count
+):
+    """Issue 15: the page's charging and vault state is read in one query, whatever the
+    number of time entries, access data, replies and estimates."""
+    for number in range(count):
+        log_time(ticket, technician, 5 + number % 50, "phone" if number % 3 else "portal")
+        store_credential(
+            client_user, label=f"Acceso {number}", ticket=ticket if number % 2 else None
+        )
+    for number in range(3):
+        services.add_reply(ticket, author=technician, body=f"Respuesta {number}")
+        services.add_note(ticket, author=technician, body=f"Nota {number}")
+    send_estimate(ticket, technician, 30)
+    client.force_login(technician)
+    with django_assert_max_num_queries(10):
+        page = client.get(ticket.get_absolute_url())
+    assert page.text.count('data-testid="time-entry"') == count
+    assert page.text.count('data-testid="credential"') == count
+    assert page.text.count('data-testid="credential-reveal"') == count  # assigned: all
+    client.force_login(client_user)
+    with django_assert_max_num_queries(10):
+        page = client.get(ticket.get_absolute_url())
+    assert page.text.count('data-testid="time-entry"') == count
+    assert page.text.count('data-testid="credential"') == count // 2  # the ticket's own
+    assert "Nota 0" not in page.text
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the budget is PostgreSQL's (production's); the ledger's queries differ on SQLite",
+)
+def test_a_resolve_post_reads_each_row_once(
+    staff_client, ticket, technician, client_user, django_assert_max_num_queries
+):
+    """Issue 11: the charge is computed once, by the service under the ticket's lock (the
+    view no longer reads an unlocked preview first). 45 queries before; the rest is the
+    ledger's (consume, its savepoint) and the outbox's (recipients, dedupe, savepoints)."""
+    services.accept_estimate(send_estimate(ticket, technician, 30), by=client_user)
+    for number in range(4):  # 12 minutes, two calls: 45 credits of the 100
+        log_time(ticket, technician, 3, "phone" if number % 2 else "portal")
+    url = reverse("tickets:resolve", args=[ticket.pk])
+    expected = re.search(r'name="expected_credits" value="(\d+)"', staff_client.get(url).text)
+    with django_assert_max_num_queries(33):
+        response = staff_client.post(
+            url, {"how": "charge", "expected_credits": expected[1], "note": ""}
+        )
+    assert response.status_code == 302
+    assert Ticket.objects.get().status == S.RESOLVED
+    assert [e.amount for e in charged()] == [-int(expected[1])]

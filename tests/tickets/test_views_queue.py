@@ -163,3 +163,16 @@ def test_a_search_with_many_matches_says_more_than_the_cap(staff_client, client_
     settings.TICKETS_SEARCH_COUNT_CAP = 3
     response = staff_client.get(reverse("tickets:queue"), {"q": "impresora"})
     assert "3 tickets" in response.text
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_queue_stays_within_six_queries(
+    staff_client, client_user, technician, django_assert_max_num_queries, count
+):
+    """Issue 15: the filter bar's organizations and technicians come in one query."""
+    make_tickets(client_user, count, technician)
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(reverse("tickets:queue"))
+    assert response.text.count('data-testid="queue-row"') == min(count, 25)
+    assert technician.get_full_name() in response.text
+    assert client_user.organization.name in response.text

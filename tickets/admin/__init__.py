@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .. import selectors, services
-from ..models import (
+from tickets import selectors, services
+from tickets.admin import charging  # noqa: F401  (registers the charging and vault admins)
+from tickets.models import (
     Attachment,
     BusinessCalendar,
     Closure,
@@ -21,7 +22,6 @@ from ..models import (
     StatusChange,
     Ticket,
 )
-from . import charging  # noqa: F401  (registers the charging and vault admins)
 
 
 @admin.register(Product)

@@ -7,8 +7,8 @@ from django.db.models import Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import services
-from ..models import (
+from tickets import services
+from tickets.models import (
     ChargingPolicy,
     Credential,
     CredentialReveal,
@@ -16,7 +16,7 @@ from ..models import (
     TicketCharge,
     TimeEntry,
 )
-from ..selectors import charging as charging_selectors
+from tickets.selectors import charging as charging_selectors
 
 POLICY_FIELDS = (
     "consultation_minimum",

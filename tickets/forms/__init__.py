@@ -12,10 +12,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import limits, workflow
-from ..attachments import ALLOWED_TYPES, check_uploads
-from ..errors import AttachmentRejected
-from ..models import OutOfScopeReason, Product, Ticket
+from tickets import limits, workflow
+from tickets.attachments import ALLOWED_TYPES, check_uploads
+from tickets.errors import AttachmentRejected
+from tickets.models import OutOfScopeReason, Product, Ticket
+from tickets.selectors import QueueAssignee, QueueFilters, QueueSort, QueueStatus
 
 # Plain words for clients (the labels of the radio buttons). The severity's name is its
 # model label, so that the form, the lists, the emails and the PDFs say the same word.
@@ -260,7 +261,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("active", _("Not finished")), ("all", _("All")), *Ticket.Status.choices],
+        choices=[*QueueStatus.choices, *Ticket.Status.choices],
         widget=QuickSelect,
     )
     severity = forms.ChoiceField(
@@ -280,37 +281,30 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=pgettext_lazy("queue order", "Sort"),
         required=False,
-        choices=[
-            ("due", _("Most urgent first")),
-            ("newest", _("Newest first")),
-            ("oldest", _("Oldest first")),
-        ],
+        choices=QueueSort.choices,
         widget=QuickSelect,
     )
 
     def __init__(self, *args, organizations=(), technicians=(), **kwargs):
-        """``organizations``: (pk, name) pairs; ``technicians``: users."""
+        """``organizations`` and ``technicians``: (pk, name) pairs."""
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("Any")), *organizations]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
-            ("mine", _("Mine")),
-            ("unassigned", _("Unassigned")),
-        ] + [(str(t.pk), t.get_full_name()) for t in technicians]
+            *QueueAssignee.choices,
+        ] + [(str(pk), name) for pk, name in technicians]
         _bootstrap(self)
 
     def filters(self):
         """The ``QueueFilters`` of a valid form (defaults for a blank one)."""
-        from ..selectors import QueueFilters
-
         data = self.cleaned_data if self.is_valid() else {}
         return QueueFilters(
-            status=data.get("status") or "active",
+            status=data.get("status") or QueueStatus.ACTIVE,
             severity=data.get("severity") or "",
             organization=data.get("organization"),
             assignee=data.get("assignee") or "",
             breached=bool(data.get("breached")),
             due_within_hours=data.get("due_within_hours"),
             q=data.get("q") or "",
-            sort=data.get("sort") or "due",
+            sort=data.get("sort") or QueueSort.DUE,
         )

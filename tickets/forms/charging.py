@@ -5,9 +5,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import limits
-from ..models import Estimate, SecurityChecklist, Ticket
-from ..services.timelog import MAX_ENTRY_MINUTES
+from tickets import limits
+from tickets.models import Estimate, SecurityChecklist, Ticket
+from tickets.services.charging import ResolveMode
+from tickets.services.timelog import MAX_ENTRY_MINUTES
 
 
 class DateInput(forms.DateInput):
@@ -61,19 +62,15 @@ class TimerStopForm(forms.Form):
 class ResolveForm(forms.Form):
     """The confirmation of a resolution: charge as computed, capped, or goodwill."""
 
-    CHARGE = "charge"
-    CAP = "cap"
-    GOODWILL = "goodwill"
+    CHARGE = ResolveMode.CHARGE
+    CAP = ResolveMode.CAP
+    GOODWILL = ResolveMode.GOODWILL
 
     how = forms.ChoiceField(
         label=_("Charge"),
         widget=forms.RadioSelect,
         initial=CHARGE,
-        choices=[
-            (CHARGE, _("Charge the credits above")),
-            (CAP, _("Charge at most the accepted estimate")),
-            (GOODWILL, _("Goodwill: no charge")),
-        ],
+        choices=ResolveMode.choices,
     )
     goodwill_reason = forms.CharField(
         label=_("Reason for not charging"),
@@ -92,7 +89,11 @@ class ResolveForm(forms.Form):
     def __init__(self, *args, has_estimate: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not has_estimate:
-            self.fields["how"].choices = [c for c in self.fields["how"].choices if c[0] != self.CAP]
+            self.hide_cap()
+
+    def hide_cap(self) -> None:
+        """No cap to offer: the ticket has no accepted estimate."""
+        self.fields["how"].choices = [c for c in self.fields["how"].choices if c[0] != self.CAP]
 
     def clean(self):
         data = super().clean()

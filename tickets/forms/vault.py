@@ -4,7 +4,7 @@ password inputs stay empty on a redisplay."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Credential
+from tickets.models import Credential
 
 
 class CredentialForm(forms.Form):

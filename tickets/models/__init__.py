@@ -1,6 +1,6 @@
 """The tickets app's models, one module per concern; import them from here."""
 
-from .charging import (
+from tickets.models.charging import (
     ChargeOutcome,
     ChargingPolicy,
     RunningTimer,
@@ -8,10 +8,10 @@ from .charging import (
     TicketCharge,
     TimeEntry,
 )
-from .contracts import Contract, Product, RenewalReason, RenewalRequest
-from .estimates import Estimate, EstimateKind, EstimateStatus
-from .notices import SlaNotice
-from .schedule import (
+from tickets.models.contracts import Contract, Product, RenewalReason, RenewalRequest
+from tickets.models.estimates import Estimate, EstimateKind, EstimateStatus
+from tickets.models.notices import SlaNotice
+from tickets.models.schedule import (
     SPANISH_REGIONS,
     BusinessCalendar,
     Closure,
@@ -20,7 +20,7 @@ from .schedule import (
     SlaTarget,
     Weekday,
 )
-from .ticket import (
+from tickets.models.ticket import (
     ACTIVE_STATUSES,
     FINISHED_STATUSES,
     RUNNING_STATUSES,
@@ -38,7 +38,7 @@ from .ticket import (
     TicketSequence,
     TicketStatus,
 )
-from .vault import Credential, CredentialKind, CredentialReveal
+from tickets.models.vault import Credential, CredentialKind, CredentialReveal
 
 __all__ = [
     "ACTIVE_STATUSES",

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .. import pricing
-from .ticket import Ticket, TicketChannel, TicketKind
+from tickets import pricing
+from tickets.kinds import TicketChannel, TicketKind
+from tickets.models.ticket import Ticket
 
 
 class ChargingPolicy(models.Model):

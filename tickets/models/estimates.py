@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .ticket import Ticket
+from tickets.models.ticket import Ticket
 
 
 class EstimateKind(models.TextChoices):

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
-
-from ..attachments import attachment_path, private_storage
-from .contracts import Contract, Product
-from .schedule import Severity
+from tickets.attachments import attachment_path, private_storage
+from tickets.kinds import TicketChannel, TicketKind
+from tickets.models.contracts import Contract, Product
+from tickets.models.schedule import Severity
 
 
 class TicketStatus(models.TextChoices):
@@ -40,21 +40,6 @@ WAITING_STATUSES = (
 )
 FINISHED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.OUT_OF_SCOPE)
 ACTIVE_STATUSES = RUNNING_STATUSES + WAITING_STATUSES
-
-
-class TicketKind(models.TextChoices):
-    CONSULTATION = "consultation", _("Consultation")
-    INTERVENTION = "intervention", _("Intervention")
-    SECURITY_UPDATE = "security_update", _("Security update")
-    CUSTOMIZATION = "customization", _("Customization quote")
-
-
-class TicketChannel(models.TextChoices):
-    PORTAL = "portal", _("Portal")
-    EMAIL = "email", _("Email")
-    PHONE = "phone", _("Phone")
-    VIDEO = "video", _("Video call")
-    REMOTE = "remote", _("Remote control session")
 
 
 class OutOfScopeReason(models.TextChoices):

@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-
-from .ticket import Ticket
+from tickets.models.ticket import Ticket
 
 
 class CredentialKind(models.TextChoices):

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
@@ -17,16 +18,21 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextChoices,
     Value,
+    When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization, User
-
-from .. import calendars, search, sla
-from ..models import (
+from accounts.selectors import organizations_visible_to
+from tickets import calendars, search, sla
+from tickets.models import (
     ACTIVE_STATUSES,
     RUNNING_STATUSES,
     AssignmentChange,
@@ -167,18 +173,38 @@ def client_tickets(user: User, *, status: str = "") -> QuerySet[Ticket]:
     return tickets.order_by("-created_at", "-pk")
 
 
+class QueueStatus(TextChoices):
+    """The queue's status filters beside each ``Ticket.Status``."""
+
+    ACTIVE = "active", gettext_lazy("Not finished")
+    ALL = "all", gettext_lazy("All")
+
+
+class QueueAssignee(TextChoices):
+    """The queue's assignee filters beside a technician's id ("" for anyone)."""
+
+    MINE = "mine", gettext_lazy("Mine")
+    UNASSIGNED = "unassigned", gettext_lazy("Unassigned")
+
+
+class QueueSort(TextChoices):
+    DUE = "due", gettext_lazy("Most urgent first")
+    NEWEST = "newest", gettext_lazy("Newest first")
+    OLDEST = "oldest", gettext_lazy("Oldest first")
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """What the technician asked the queue for (every field optional)."""
 
-    status: str = "active"  # a Ticket.Status, "active" (not finished) or "all"
+    status: str = QueueStatus.ACTIVE  # a Ticket.Status or a QueueStatus
     severity: str = ""
     organization: int | None = None
-    assignee: str = ""  # "mine", "unassigned", a user id, or "" for anyone
+    assignee: str = ""  # a QueueAssignee, a user id, or "" for anyone
     breached: bool = False
     due_within_hours: int | None = None
     q: str = ""
-    sort: str = "due"  # "due" (most urgent first), "newest" or "oldest"
+    sort: str = QueueSort.DUE
 
 
 def queue_for(
@@ -189,7 +215,7 @@ def queue_for(
     filters = filters or QueueFilters()
     now = now or timezone.now()
     tickets = tickets_visible_to(technician)
-    if filters.status == "active":
+    if filters.status == QueueStatus.ACTIVE:
         tickets = tickets.filter(queue_rank__lt=2)  # not finished
     elif filters.status in Ticket.Status.values:
         tickets = tickets.filter(status=filters.status)
@@ -197,9 +223,9 @@ def queue_for(
         tickets = tickets.filter(severity=filters.severity)
     if filters.organization:
         tickets = tickets.filter(organization_id=filters.organization)
-    if filters.assignee == "mine":
+    if filters.assignee == QueueAssignee.MINE:
         tickets = tickets.filter(assignees=technician)
-    elif filters.assignee == "unassigned":
+    elif filters.assignee == QueueAssignee.UNASSIGNED:
         tickets = tickets.filter(~Exists(_assignments(OuterRef("pk"))))
     elif filters.assignee.isdigit():
         tickets = tickets.filter(assignees=int(filters.assignee))
@@ -209,9 +235,9 @@ def queue_for(
         tickets = tickets.filter(due_within(filters.due_within_hours, now=now))
     if filters.q.strip():
         tickets = search.matching(tickets, filters.q, few=settings.TICKETS_SEARCH_COUNT_CAP)
-    if filters.sort == "newest":
+    if filters.sort == QueueSort.NEWEST:
         tickets = tickets.order_by("-created_at", "-pk")
-    elif filters.sort == "oldest":
+    elif filters.sort == QueueSort.OLDEST:
         tickets = tickets.order_by("created_at", "pk")
     else:
         tickets = tickets.order_by("queue_rank", "due_at", "pk")
@@ -375,6 +401,37 @@ def technicians() -> QuerySet[User]:
     return User.objects.filter(
         role__in=[User.Role.TECHNICIAN, User.Role.ADMIN], is_active=True
     ).order_by("full_name", "email")
+
+
+def queue_filter_choices(user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The queue's filter bar lists: the organizations ``user`` may see, by name, and the
+    technicians, by name, as (pk, name) pairs. One query (a UNION; each part numbered in
+    the database's own order, so names sort as the database sorts them)."""
+    organizations = (
+        organizations_visible_to(user)
+        .annotate(
+            part=Value(0),
+            position=Window(RowNumber(), order_by=[F("name").asc(), F("pk").asc()]),
+            label=F("name"),
+        )
+        .order_by()
+        .values_list("part", "position", "pk", "label")
+    )
+    people = (
+        technicians()
+        .annotate(
+            part=Value(1),
+            position=Window(RowNumber(), order_by=[F("full_name").asc(), F("email").asc()]),
+            label=Case(When(full_name="", then=F("email")), default=F("full_name")),
+        )
+        .order_by()
+        .values_list("part", "position", "pk", "label")
+    )
+    rows = sorted(organizations.union(people, all=True))
+    return (
+        [(pk, label) for part, _position, pk, label in rows if part == 0],
+        [(pk, label) for part, _position, pk, label in rows if part == 1],
+    )
 
 
 # --- Dashboards and the SLA sweep ---------------------------------------------------------

@@ -3,15 +3,19 @@ charge a resolution would make now (``charge_preview``)."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from accounts.models import User
 from credits import selectors as credit_selectors
-
-from .. import pricing
-from ..models import (
+from credits.models import Hold
+from tickets import pricing
+from tickets.models import (
+    ACTIVE_STATUSES,
+    Attachment,
     ChargingPolicy,
+    Credential,
     Estimate,
     RunningTimer,
     SecurityChecklist,
@@ -19,8 +23,19 @@ from ..models import (
     TicketCharge,
     TimeEntry,
 )
+from tickets.selectors.rows import Shape, build_all, row, rows
 
 Kind = Ticket.Kind
+
+# Where the client buys credits: billing's checkout, told how many credits are missing so
+# that it can suggest the smallest pack that covers them.
+RECHARGE_URL_NAME = "billing:buy"
+
+
+def recharge_url(missing: int = 0) -> str:
+    """The checkout page; with ``missing`` (credits) > 0 it suggests a pack covering them."""
+    url = reverse(RECHARGE_URL_NAME)
+    return f"{url}?need={missing}" if missing > 0 else url
 
 
 # --- Policy ----------------------------------------------------------------------------
@@ -35,6 +50,27 @@ def current_policy() -> pricing.Policy:
     """The admin's current policy as a value (SPEC's defaults when there is none)."""
     version = current_policy_version()
     return version.as_policy() if version is not None else pricing.Policy()
+
+
+def credits_for(
+    kind: str, minutes: int, channel: str = "portal", policy: pricing.Policy | None = None
+) -> int:
+    """Credits for ``minutes`` of work of ``kind`` over ``channel``: an ``int`` (SPEC's
+    ``tickets.pricing.credits_for``, importable there).
+
+    ``kind`` in consultation, intervention, security_update; ``channel`` in portal,
+    email, phone, video, remote; ``policy=None`` uses the admin's current policy, and
+    SPEC's default policy where the process may not use a database at all (a script or a
+    test without database access: Django's and pytest's block raises RuntimeError). A
+    database that fails is an error, never a silent default price.
+    Raises ValueError for anything else, or for minutes below zero.
+    """
+    if policy is None:
+        try:
+            policy = current_policy()
+        except RuntimeError:  # database access not allowed in this process
+            policy = pricing.Policy()
+    return pricing.credits_at(kind, minutes, channel, policy)
 
 
 # --- A ticket's time, estimates and charges --------------------------------------------
@@ -182,36 +218,267 @@ def open_hold_credits(estimate: Estimate | None) -> int:
     return hold.amount if hold is not None and hold.is_open else 0
 
 
-def charge_preview(ticket: Ticket, *, estimates: list[Estimate] | None = None) -> ChargePreview:
-    """The charge of the ticket's logged time under its policy, with the balance (a fixed
-    number of queries). ``estimates``: the ticket's, already read (``estimates_for``),
-    to find the accepted one without another query."""
-    charges = charges_for(ticket)
+# --- The charging state of a ticket, in one query --------------------------------------
+
+_USER = Shape(User, ("id", "full_name", "email"))
+_POLICY = Shape(
+    ChargingPolicy,
+    (
+        "id",
+        "version",
+        "consultation_minimum",
+        "intervention_minimum",
+        "block_size",
+        "call_surcharge",
+        "security_update_flat",
+        "credits_per_minute",
+        "created_at",
+    ),
+)
+_ENTRY = Shape(
+    TimeEntry,
+    (
+        "id",
+        "ticket",
+        "technician",
+        "minutes",
+        "channel",
+        "note",
+        "work_date",
+        "charge",
+        "created_at",
+        "updated_at",
+    ),
+    {"technician": _USER},
+)
+_ESTIMATE = Shape(
+    Estimate,
+    (
+        "id",
+        "ticket",
+        "kind",
+        "credits",
+        "description",
+        "status",
+        "balance_when_sent",
+        "created_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decline_reason",
+        "hold",
+    ),
+    {
+        "created_by": _USER,
+        "decided_by": _USER,
+        "hold": Shape(Hold, ("id", "amount", "status", "created_at", "closed_at")),
+    },
+)
+_CHARGE = Shape(
+    TicketCharge,
+    (
+        "id",
+        "ticket",
+        "number",
+        "policy",
+        "kind",
+        "outcome",
+        "minutes",
+        "calls",
+        "minimum",
+        "blocks",
+        "block_size",
+        "flat",
+        "surcharge_per_call",
+        "quoted",
+        "computed",
+        "earlier",
+        "capped_at",
+        "credits",
+        "goodwill_reason",
+        "estimate",
+        "ledger_entry",
+        "balance_after",
+        "created_by",
+        "created_at",
+    ),
+    {"policy": _POLICY, "created_by": _USER},
+)
+_CHECKLIST = Shape(
+    SecurityChecklist,
+    (
+        "id",
+        "ticket",
+        "code_backup",
+        "database_backup",
+        "external_modules",
+        "modified_core",
+        "very_old_version",
+        "updated_by",
+        "updated_at",
+    ),
+)
+# Never the secret: the page lists labels only.
+_CREDENTIAL = Shape(
+    Credential,
+    ("id", "organization", "ticket", "label", "kind", "created_by", "created_at", "updated_at"),
+    {"created_by": _USER},
+)
+_ATTACHMENT = Shape(
+    Attachment,
+    (
+        "id",
+        "ticket",
+        "message",
+        "file",
+        "name",
+        "size",
+        "content_type",
+        "uploaded_by",
+        "created_at",
+    ),
+)
+_TIMER = Shape(RunningTimer, ("id", "ticket", "technician", "channel", "started_at"))
+
+
+@dataclass
+class ChargingState:
+    """A ticket's charging (and, when asked, vault and assignment) rows, read together."""
+
+    current_policy: ChargingPolicy | None
+    charges: list[TicketCharge]
+    entries: list[TimeEntry]
+    estimates: list[Estimate]
+    checklist: SecurityChecklist | None
+    assignees: list[User] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
+    opening_files: list[Attachment] = field(default_factory=list)
+    timer: RunningTimer | None = None
+    # ``user`` is assigned to an unfinished ticket of the organization (may reveal its
+    # organization-wide access data).
+    organization_reveal: bool = False
+
+    @property
+    def accepted_estimate(self) -> Estimate | None:
+        return next((e for e in self.estimates if e.status == Estimate.Status.ACCEPTED), None)
+
+
+def charging_state(
+    ticket: Ticket, *, user: User | None = None, page: bool = False
+) -> ChargingState:
+    """The ticket's charges, time entries, estimates, checklist and the current policy in
+    one query. ``page``: also what the ticket page lists (access data, the files sent with
+    the ticket; for staff ``user``: the assignees, the user's timer and whether they may
+    reveal the organization's access data)."""
+    lists = {
+        "_policy": row(ChargingPolicy.objects.order_by("-version"), _POLICY),
+        "_charges": rows(
+            TicketCharge.objects.filter(ticket=OuterRef("pk")), _CHARGE, order_by=["number"]
+        ),
+        "_entries": rows(
+            TimeEntry.objects.filter(ticket=OuterRef("pk")),
+            _ENTRY,
+            order_by=["work_date", "created_at", "pk"],
+        ),
+        "_estimates": rows(
+            Estimate.objects.filter(ticket=OuterRef("pk")),
+            _ESTIMATE,
+            order_by=["-created_at", "-pk"],
+        ),
+        "_checklist": row(SecurityChecklist.objects.filter(ticket=OuterRef("pk")), _CHECKLIST),
+    }
+    staff = user is not None and user.is_active and user.is_support_staff
+    if page:
+        lists |= {
+            "_credentials": rows(
+                Credential.objects.filter(
+                    Q(organization_id=OuterRef("organization_id"), ticket__isnull=True)
+                    | Q(ticket=OuterRef("pk"))
+                ),
+                _CREDENTIAL,
+                order_by=["label", "pk"],
+            ),
+            "_opening_files": rows(
+                Attachment.objects.filter(ticket=OuterRef("pk"), message__isnull=True),
+                _ATTACHMENT,
+                order_by=["created_at", "pk"],
+            ),
+        }
+    if page and staff:
+        lists |= {
+            "_assignees": rows(
+                User.objects.filter(assigned_tickets=OuterRef("pk")),
+                _USER,
+                order_by=["full_name", "email"],
+            ),
+            "_timer": row(
+                RunningTimer.objects.filter(ticket=OuterRef("pk"), technician=user), _TIMER
+            ),
+            "_organization_reveal": Exists(
+                Ticket.objects.filter(
+                    organization_id=OuterRef("organization_id"),
+                    status__in=ACTIVE_STATUSES,
+                    assignees=user,
+                )
+            ),
+        }
+    data = Ticket.objects.filter(pk=ticket.pk).values(**lists).get()
+    return ChargingState(
+        current_policy=_POLICY.build(data["_policy"]) if data["_policy"] else None,
+        charges=build_all(_CHARGE, data["_charges"], sort_key=lambda c: c.number),
+        entries=build_all(
+            _ENTRY, data["_entries"], sort_key=lambda e: (e.work_date, e.created_at, e.pk)
+        ),
+        estimates=build_all(
+            _ESTIMATE, data["_estimates"], sort_key=lambda e: (e.created_at, e.pk), reverse=True
+        ),
+        checklist=_CHECKLIST.build(data["_checklist"]) if data["_checklist"] else None,
+        credentials=build_all(
+            _CREDENTIAL, data.get("_credentials"), sort_key=lambda c: (c.label, c.pk)
+        ),
+        assignees=build_all(
+            _USER, data.get("_assignees"), sort_key=lambda u: (u.full_name, u.email)
+        ),
+        opening_files=build_all(
+            _ATTACHMENT, data.get("_opening_files"), sort_key=lambda a: (a.created_at, a.pk)
+        ),
+        timer=_TIMER.build(data["_timer"]) if data.get("_timer") else None,
+        organization_reveal=bool(data.get("_organization_reveal")),
+    )
+
+
+def preview_of(ticket: Ticket, state: ChargingState, *, available: int) -> ChargePreview:
+    """What resolving the ticket now would charge, from its ``state`` and the
+    organization's ``available`` credits (no query)."""
+    charges = state.charges
     if charges and charges[0].policy is not None:
         version = charges[0].policy  # a reopened ticket keeps its first charge's version
     else:
-        version = current_policy_version()
+        version = state.current_policy
     policy = version.as_policy() if version is not None else pricing.Policy()
-    entries = time_entries(ticket)
-    if estimates is None:
-        estimate = accepted_estimate(ticket)
-    else:
-        estimate = next((e for e in estimates if e.status == Estimate.Status.ACCEPTED), None)
-    checklist = security_checklist(ticket)
+    estimate = state.accepted_estimate
+    checklist = state.checklist
     needs_quote = quote_needed(ticket, checklist)
     quote = estimate if estimate is not None and estimate.is_quote else None
-    earlier = sum(charge.credits for charge in charges)
     return ChargePreview(
         charges=charges,
         checklist=checklist,
-        breakdown=breakdown(ticket.kind, entries, policy, quote),
+        breakdown=breakdown(ticket.kind, state.entries, policy, quote),
         policy=version,
-        entries=entries,
+        entries=state.entries,
         estimate=estimate,
         held=open_hold_credits(estimate),
-        available=credit_selectors.balance(ticket.organization),
-        earlier=earlier,
+        available=available,
+        earlier=sum(charge.credits for charge in charges),
         quote_missing=needs_quote and quote is None,
         backup_missing=ticket.kind == Kind.SECURITY_UPDATE
         and not (checklist is not None and checklist.backup_done),
     )
+
+
+def charge_preview(ticket: Ticket, *, estimates: list[Estimate] | None = None) -> ChargePreview:
+    """The charge of the ticket's logged time under its policy, with the balance (two
+    queries: ``charging_state`` and the balance). ``estimates``: accepted for callers that
+    read them already; the state reads them anyway."""
+    state = charging_state(ticket)
+    return preview_of(ticket, state, available=credit_selectors.balance(ticket.organization))

@@ -5,8 +5,7 @@ decrypts it."""
 from django.db.models import QuerySet
 
 from accounts.models import Organization, User
-
-from ..models import ACTIVE_STATUSES, AssignmentChange, Credential, CredentialReveal, Ticket
+from tickets.models import ACTIVE_STATUSES, AssignmentChange, Credential, CredentialReveal, Ticket
 
 # The reveal log a client sees: the most recent ones.
 REVEAL_LOG_LENGTH = 100

@@ -6,8 +6,8 @@ Resolving charges the ticket's work (``charging``); time entries and the timer a
 Notifications hook in with ``transaction.on_commit`` or outbox rows.
 """
 
-from ..crypto import VaultError
-from ..errors import (
+from tickets.crypto import VaultError
+from tickets.errors import (
     AttachmentRejected,
     BackupNotConfirmed,
     ChargeChanged,
@@ -24,8 +24,8 @@ from ..errors import (
     TicketError,
     WorkLocked,
 )
-from .charging import charge_key, publish_policy, resolve
-from .estimates import (
+from tickets.services.charging import charge_key, publish_policy, resolve
+from tickets.services.estimates import (
     accept_estimate,
     decline_estimate,
     recharge_url,
@@ -34,8 +34,8 @@ from .estimates import (
     sweep_covered_tickets,
     update_security_checklist,
 )
-from .opening import open_ticket, request_renewal, set_product
-from .status import (
+from tickets.services.opening import open_ticket, request_renewal, set_product
+from tickets.services.status import (
     assign,
     change_status,
     close,
@@ -44,8 +44,8 @@ from .status import (
     reopen_deadline,
     unassign,
 )
-from .thread import add_note, add_reply
-from .timelog import (
+from tickets.services.thread import add_note, add_reply
+from tickets.services.timelog import (
     delete_time_entry,
     discard_timer,
     log_time,
@@ -53,7 +53,7 @@ from .timelog import (
     stop_timer,
     update_time_entry,
 )
-from .vault import (
+from tickets.services.vault import (
     delete_credential,
     reveal_credential,
     rotate_all,

@@ -14,30 +14,32 @@ The rules of a resolution:
 - goodwill (with a reason) and work with no time logged charge nothing, and say so.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import Sum
-from django.urls import reverse
+from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from credits import selectors as credit_selectors
 from credits import services as credit_services
-from notifications import services as notifications
 from notifications import webhooks
-
-from .. import pricing
-from ..errors import (
+from tickets import notify, pricing
+from tickets.errors import (
     BackupNotConfirmed,
     ChargeChanged,
     ChargeExceedsBalance,
     QuoteRequired,
     TicketError,
 )
-from ..models import ChargingPolicy, Ticket, TicketCharge
-from ..selectors import charging as charging_selectors
-from . import status as status_services
-from .common import check_staff, lock
+from tickets.models import ChargingPolicy, Ticket, TicketCharge
+from tickets.selectors import charging as charging_selectors
+from tickets.selectors.charging import ChargePreview
+from tickets.services.common import check_staff, lock
+from tickets.services.estimates import settle_on_finish
+from tickets.services.transitions import check_move, move
 
 Status = Ticket.Status
 Outcome = TicketCharge.Outcome
@@ -48,59 +50,130 @@ def charge_key(ticket: Ticket, number: int) -> str:
     return f"ticket:{ticket.pk}:charge:{number}"
 
 
-@transaction.atomic
+class ResolveMode(TextChoices):
+    """How the technician resolves: charge the work, charge at most the accepted estimate,
+    or charge nothing (goodwill, with a reason)."""
+
+    CHARGE = "charge", gettext_lazy("Charge the credits above")
+    CAP = "cap", gettext_lazy("Charge at most the accepted estimate")
+    GOODWILL = "goodwill", gettext_lazy("Goodwill: no charge")
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What a resolution charges (credits), with its outcome and the cap applied."""
+
+    credits: int
+    outcome: str
+    capped_at: int | None = None
+    # Charges the technician may have confirmed: a cap also accepts the charge before it.
+    confirmable: tuple[int, ...] = ()
+
+
+def settlement(preview: ChargePreview, mode: str) -> Settlement:
+    """The amount and outcome of resolving now in ``mode`` (pure: no database).
+
+    Raises QuoteRequired (work charged only by a quote, none accepted), TicketError (a
+    cap without an accepted estimate), ChargeExceedsBalance (more than the client's
+    spendable plus held credits)."""
+    if mode == ResolveMode.GOODWILL:
+        return Settlement(0, Outcome.GOODWILL, confirmable=(0,))
+    if preview.quote_missing:
+        raise QuoteRequired
+    credits, capped_at = preview.to_charge, None
+    if mode == ResolveMode.CAP:
+        if preview.estimate is None:
+            raise TicketError(_("There is no accepted estimate to cap the charge at."))
+        capped_at = preview.capped
+        credits = min(credits, capped_at)
+    confirmable = (credits, preview.to_charge) if mode == ResolveMode.CAP else (credits,)
+    outcome = Outcome.CHARGED if credits else Outcome.NOTHING
+    return Settlement(credits, outcome, capped_at, confirmable)
+
+
+def _mode_of(mode: str, reason: str, goodwill_reason: str | None, cap_to_estimate: bool):
+    """The mode and goodwill reason, also from the API's older spelling
+    (``goodwill_reason=...``, ``cap_to_estimate=True``)."""
+    if goodwill_reason is not None:
+        return ResolveMode.GOODWILL, goodwill_reason
+    if cap_to_estimate:
+        return ResolveMode.CAP, reason
+    if mode not in ResolveMode.values:
+        raise TicketError(_("Choose how to charge this work."))
+    return ResolveMode(mode), reason
+
+
+@transaction.atomic(durable=True)
 def resolve(
     ticket: Ticket,
     *,
     by: User,
+    mode: str = ResolveMode.CHARGE,
+    reason: str = "",
     note: str | None = None,
+    expected_credits: int | None = None,
     goodwill_reason: str | None = None,
     cap_to_estimate: bool = False,
-    expected_credits: int | None = None,
 ) -> Ticket:
-    """Resolve the ticket and charge its work (technicians and admins); its clock stops.
+    """Resolve the ticket and charge its work (technicians and admins); its clock stops,
+    its pending estimates are withdrawn and the credits still held for it released.
 
-    ``goodwill_reason``: resolve without charge, for this reason. ``cap_to_estimate``:
-    charge at most the accepted estimate. ``expected_credits``: what the technician saw
-    on the confirmation page; a different charge now raises ChargeChanged.
+    ``mode``: a ``ResolveMode`` (``reason``: why goodwill charges nothing; the API's
+    ``goodwill_reason=...`` and ``cap_to_estimate=True`` mean the same). ``expected_credits``:
+    what the technician saw on the confirmation page; a different charge now raises
+    ChargeChanged. The outermost money action: durable, it cannot run inside another
+    transaction by mistake (a reply that resolves uses ``resolve_within``).
 
     Raises NotAllowed, InvalidTransition (e.g. already resolved), BackupNotConfirmed,
     QuoteRequired, ChargeExceedsBalance, ChargeChanged, TicketError.
     """
+    mode, reason = _mode_of(mode, reason, goodwill_reason, cap_to_estimate)
+    return resolve_within(
+        ticket, by=by, mode=mode, reason=reason, note=note, expected_credits=expected_credits
+    )
+
+
+@transaction.atomic(savepoint=False)  # a failure undoes the caller's whole action
+def resolve_within(
+    ticket: Ticket,
+    *,
+    by: User,
+    mode: str = ResolveMode.CHARGE,
+    reason: str = "",
+    note: str | None = None,
+    expected_credits: int | None = None,
+) -> Ticket:
+    """``resolve`` as one step of a bigger action (``change_status``, a reply that
+    resolves), in the caller's transaction. Raises like ``resolve``."""
     check_staff(by)
-    goodwill = goodwill_reason is not None
-    if goodwill and not goodwill_reason.strip():
+    mode, reason = _mode_of(mode, reason, None, False)
+    if mode == ResolveMode.GOODWILL and not (reason or "").strip():
         raise TicketError(_("Say why this work is not charged."))
-    ticket = lock(ticket)
-    status_services.check_move(ticket, Status.RESOLVED, by)
+    ticket = lock(ticket, organization=True)
+    check_move(ticket, Status.RESOLVED, by)
     # Every write of time entries and estimates locks the ticket first: under its lock,
     # this preview is what gets charged.
     preview = charging_selectors.charge_preview(ticket)
     if preview.backup_missing:
         raise BackupNotConfirmed
-    if preview.quote_missing and not goodwill:
-        raise QuoteRequired
-    to_charge = 0 if goodwill else preview.to_charge
-    capped_at = None
-    if cap_to_estimate and not goodwill:
-        if preview.estimate is None:
-            raise TicketError(_("There is no accepted estimate to cap the charge at."))
-        capped_at = preview.capped
-        to_charge = min(to_charge, capped_at)
-    if expected_credits is not None and expected_credits != to_charge:
+    result = settlement(preview, mode)
+    if expected_credits is not None and expected_credits not in result.confirmable:
         raise ChargeChanged
-    charge = _new_charge(ticket, preview, by=by, credits=to_charge, capped_at=capped_at)
-    if goodwill:
-        charge.outcome, charge.goodwill_reason = Outcome.GOODWILL, goodwill_reason.strip()[:500]
-    elif to_charge:
-        if to_charge > preview.covered:
+    charge = _new_charge(ticket, preview, by=by, credits=result.credits, capped_at=result.capped_at)
+    if result.outcome == Outcome.GOODWILL:
+        charge.outcome, charge.goodwill_reason = Outcome.GOODWILL, reason.strip()[:500]
+    elif result.credits:
+        if result.credits > preview.covered:
             raise ChargeExceedsBalance(
-                needed=to_charge, available=preview.covered, has_estimate=bool(preview.estimate)
+                needed=result.credits,
+                available=preview.covered,
+                has_estimate=bool(preview.estimate),
             )
         _deduct(ticket, charge, preview, by=by)
     charge.save()
     ticket.time_entries.filter(charge__isnull=True).update(charge=charge)
-    ticket = status_services._move(ticket, Status.RESOLVED, by=by, note=note)
+    ticket = move(ticket, Status.RESOLVED, by=by, note=note)
+    settle_on_finish(ticket, by=by)
     webhooks.queue_ticket_event(
         webhooks.WebhookEvent.TICKET_RESOLVED,
         ticket,
@@ -108,7 +181,7 @@ def resolve(
         charge={"credits": charge.credits, "outcome": charge.outcome},
     )
     if charge.outcome == Outcome.CHARGED:
-        _tell_client(ticket, charge)
+        notify.balance_after_deduction(charge)
     return ticket
 
 
@@ -142,7 +215,8 @@ def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User) -> None:
     organization = ticket.organization
     estimate = preview.estimate
     hold = estimate.hold if estimate is not None and preview.held else None
-    uncharged = ticket.time_entries.filter(charge__isnull=True).aggregate(m=Sum("minutes"))["m"]
+    # The entries were read under the ticket's lock (the preview): no second read.
+    uncharged = sum(entry.minutes for entry in preview.entries if entry.charge_id is None)
     with translation.override(organization.language or None):
         reason = _("Ticket %(reference)s: %(subject)s") % {
             "reference": ticket.reference,
@@ -166,24 +240,6 @@ def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User) -> None:
     charge.outcome = Outcome.CHARGED
     charge.ledger_entry = entry
     charge.balance_after = credit_selectors.balance(organization)
-
-
-def _tell_client(ticket: Ticket, charge: TicketCharge) -> None:
-    """``balance_after_deduction`` to the organization's users, in this transaction."""
-    notifications.queue_email_to_organization(
-        ticket.organization,
-        "balance_after_deduction",
-        {
-            "organization_name": ticket.organization.name,
-            "credits": charge.credits,
-            "balance": charge.balance_after,
-            "reason": charge.ledger_entry.reason,
-            "ticket_reference": ticket.reference,
-            "ticket_url": ticket.get_absolute_url(),
-            "statement_url": reverse("credits:movements"),
-        },
-        dedupe_key=f"ticket-charge:{charge.pk}",
-    )
 
 
 @transaction.atomic

@@ -4,15 +4,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from tickets.attachments import AcceptedFile
+from tickets.errors import NotAllowed, TicketError
+from tickets.models import Attachment, Message, Ticket
 
-from ..attachments import AcceptedFile
-from ..errors import NotAllowed, TicketError
-from ..models import Attachment, Message, Ticket
 
-
-def lock(ticket: Ticket) -> Ticket:
-    """The ticket's row, locked until the end of the transaction, freshly read."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+def lock(ticket: Ticket, *, organization: bool = False) -> Ticket:
+    """The ticket's row, locked until the end of the transaction, freshly read
+    (``organization``: with its organization, read in the same query, not locked)."""
+    tickets = Ticket.objects.all()
+    if organization:
+        tickets = tickets.select_related("organization").select_for_update(of=("self",))
+    else:
+        tickets = tickets.select_for_update()
+    return tickets.get(pk=ticket.pk)
 
 
 def check_access(ticket: Ticket, user: User) -> None:

@@ -19,22 +19,19 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from credits import selectors as credit_selectors
 from credits import services as credit_services
-from notifications import services as notifications
-
-from .. import limits, notify, selectors
-from .. import workflow as ticket_workflow
-from ..errors import (
+from tickets import limits, notify, selectors
+from tickets.errors import (
     EstimateNotPending,
-    InvalidTransition,
     NoActiveContract,
     NotAllowed,
     NotEnoughCredits,
     TicketError,
 )
-from ..models import WAITING_STATUSES, Estimate, SecurityChecklist, Ticket
-from ..selectors import charging as charging_selectors
-from . import status as status_services
-from .common import check_length, check_staff, lock
+from tickets.models import WAITING_STATUSES, Estimate, SecurityChecklist, Ticket
+from tickets.selectors import charging as charging_selectors
+from tickets.selectors.charging import RECHARGE_URL_NAME, recharge_url  # noqa: F401 (README names it here)
+from tickets.services.common import check_length, check_staff, lock
+from tickets.services.transitions import check_move, move
 
 Status = Ticket.Status
 EStatus = Estimate.Status
@@ -46,18 +43,6 @@ CHECKLIST_ITEMS = (
     "modified_core",
     "very_old_version",
 )
-
-# Where the client buys credits: billing's checkout, told how many credits are missing so
-# that it can suggest the smallest pack that covers them.
-RECHARGE_URL_NAME = "billing:buy"
-
-
-def recharge_url(missing: int = 0) -> str:
-    """The checkout page; with ``missing`` (credits) > 0 it suggests a pack covering them."""
-    from django.urls import reverse
-
-    url = reverse(RECHARGE_URL_NAME)
-    return f"{url}?need={missing}" if missing > 0 else url
 
 
 def _clean_credits(credits) -> int:
@@ -79,9 +64,7 @@ def _set_status(ticket: Ticket, to: str, *, by: User) -> Ticket:
     Raises InvalidTransition."""
     if ticket.status == to:
         return ticket
-    if not ticket_workflow.can_move(ticket.status, to, staff=True):
-        raise InvalidTransition(ticket.status, to)
-    return status_services._move(ticket, to, by=by)
+    return move(ticket, to, by=by, staff=True)
 
 
 @transaction.atomic
@@ -123,7 +106,7 @@ def send_estimate(
     covered = _covered(ticket)
     target = Status.AWAITING_CREDITS if credits > covered else Status.AWAITING_ACCEPTANCE
     if ticket.status != target:
-        status_services.check_move(ticket, target, by)
+        check_move(ticket, target, by)
     ticket.estimates.filter(status=EStatus.PENDING).update(status=EStatus.WITHDRAWN)
     estimate = Estimate.objects.create(
         ticket=ticket,
@@ -135,21 +118,7 @@ def send_estimate(
     )
     _set_status(ticket, target, by=by)
     if target == Status.AWAITING_CREDITS:
-        notifications.queue_email_to_organization(
-            ticket.organization,
-            "estimate_exceeds_balance",
-            {
-                "organization_name": ticket.organization.name,
-                "ticket_reference": ticket.reference,
-                "ticket_subject": ticket.subject,
-                "ticket_url": ticket.get_absolute_url(),
-                "estimated_credits": credits,
-                "balance": covered,
-                "recharge_url": recharge_url(credits - covered),
-                "credits_to_buy": credits - covered,
-            },
-            dedupe_key=f"estimate:{estimate.pk}:exceeds-balance",
-        )
+        notify.estimate_exceeds_balance(estimate, balance=covered)
     else:
         notify.estimate_sent(estimate, balance=covered)
     return estimate
@@ -170,13 +139,14 @@ def _pending(estimate: Estimate, by: User) -> tuple[Ticket, Estimate]:
     return ticket, estimate
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def accept_estimate(estimate: Estimate, *, by: User) -> Estimate:
     """The client agrees: the credits are held for the ticket and work resumes (a ticket
     that waited on the client goes back to "in progress" and its clock restarts).
 
     Raises NotAllowed, EstimateNotPending, NotEnoughCredits (buy ``missing`` more first),
-    NoActiveContract (customization without an active contract).
+    NoActiveContract (customization without an active contract). The outermost money
+    action (it holds credits): durable.
     """
     ticket, estimate = _pending(estimate, by)
     if ticket.kind == Ticket.Kind.CUSTOMIZATION:

@@ -6,12 +6,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from notifications.webhooks import WebhookEvent, queue_ticket_event
-
-from .. import clock, limits, search, selectors
-from ..attachments import check_uploads
-from ..errors import NoActiveContract, NotAllowed, TicketError
-from ..models import Product, ProductChange, RenewalRequest, Ticket, TicketSequence
-from .common import check_length, check_staff, lock, store_files
+from tickets import clock, limits, search, selectors
+from tickets.attachments import check_uploads
+from tickets.errors import NoActiveContract, NotAllowed, TicketError
+from tickets.models import Product, ProductChange, RenewalRequest, Ticket, TicketSequence
+from tickets.services.common import check_length, check_staff, lock, store_files
 
 
 def _next_reference(year: int) -> str:

@@ -1,7 +1,7 @@
-"""Status changes and assignment. Every status change goes through ``_move``: it checks the
-transition table (``tickets.workflow``), stops or restarts the SLA clock, and records who
-did it. Resolving is in ``charging`` (it charges); a finished ticket's pending estimates and
-held credits are settled by ``estimates.settle_on_finish``.
+"""Status changes and assignment. Every status change goes through ``transitions.move``
+(the table, the clock, the record). ``change_status`` dispatches: resolving is in
+``charging`` (it charges); closing and out of scope settle the ticket's pending estimates
+and held credits themselves (``estimates.settle_on_finish``), as resolving does.
 """
 
 from datetime import timedelta
@@ -12,73 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from notifications.webhooks import WebhookEvent, queue_ticket_event
+from tickets import notify
+from tickets.errors import ReopenWindowExpired, TicketError
+from tickets.models import AssignmentChange, OutOfScopeReason, Ticket
+from tickets.services.charging import resolve_within
+from tickets.services.common import check_access, check_staff, lock
+from tickets.services.estimates import settle_on_finish
+from tickets.services.transitions import check_move, move
 
-from .. import notify, workflow
-from ..clock import restart, stop
-from ..errors import InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError
-from ..models import (
-    ACTIVE_STATUSES,
-    FINISHED_STATUSES,
-    RUNNING_STATUSES,
-    AssignmentChange,
-    Message,
-    OutOfScopeReason,
-    StatusChange,
-    Ticket,
-)
-from .common import check_access, check_staff, lock
+__all__ = [
+    "assign",
+    "change_status",
+    "check_move",
+    "close",
+    "close_out_of_scope",
+    "reopen",
+    "reopen_deadline",
+    "unassign",
+]
 
 Status = Ticket.Status
-
-
-def check_move(ticket: Ticket, to: str, by: User) -> None:
-    """Raises InvalidTransition unless ``by`` may move ``ticket`` to ``to`` (the table of
-    ``tickets.workflow``: staff's or the client's)."""
-    if to not in Status.values:
-        raise InvalidTransition(ticket.status, to, _("Unknown status: %(status)s") % {"status": to})
-    if not workflow.can_move(ticket.status, to, staff=by.is_support_staff):
-        raise InvalidTransition(
-            ticket.status,
-            to,
-            _("A ticket cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": Status(ticket.status).label, "to": Status(to).label},
-        )
-
-
-def _move(ticket: Ticket, to: str, *, by: User, note: str | None = None) -> Ticket:
-    """Move a locked, checked ticket to ``to`` and save it."""
-    if note and note.strip() and not by.is_support_staff:
-        raise NotAllowed(_("Only technicians write internal notes."))
-    now = timezone.now()
-    if ticket.status in RUNNING_STATUSES and to not in RUNNING_STATUSES:
-        stop(ticket, now)
-    elif ticket.status not in RUNNING_STATUSES and to in RUNNING_STATUSES:
-        restart(ticket, now)
-    change = StatusChange.objects.create(
-        ticket=ticket, from_status=ticket.status, to_status=to, by=by
-    )
-    ticket.status = to
-    ticket.last_activity_at = now
-    if to == Status.RESOLVED:
-        ticket.resolved_at = now
-    elif to in (Status.CLOSED, Status.OUT_OF_SCOPE):
-        ticket.closed_at = now
-    elif to in ACTIVE_STATUSES:
-        ticket.resolved_at = ticket.closed_at = None
-    if to != Status.OUT_OF_SCOPE:
-        ticket.out_of_scope_reason = ""
-    ticket.save()
-    queue_ticket_event(
-        WebhookEvent.TICKET_STATUS_CHANGED, ticket, key=change.pk, previous=change.from_status
-    )
-    if note and note.strip():
-        Message.objects.create(ticket=ticket, author=by, body=note.strip(), is_internal=True)
-    if to in FINISHED_STATUSES:
-        from .estimates import settle_on_finish  # estimates build on this module
-
-        settle_on_finish(ticket, by=by)
-    return ticket
 
 
 @transaction.atomic
@@ -92,9 +45,7 @@ def change_status(
     Raises InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError.
     """
     if to == Status.RESOLVED:
-        from .charging import resolve  # charging builds on this module
-
-        return resolve(ticket, by=by, note=note)
+        return resolve_within(ticket, by=by, note=note)
     if to == Status.CLOSED:
         return close(ticket, by=by, note=note)
     if to == Status.OUT_OF_SCOPE:
@@ -103,8 +54,7 @@ def change_status(
     check_access(ticket, by)
     if to == Status.OPEN and ticket.status in (Status.RESOLVED, Status.CLOSED):
         return reopen(ticket, by=by, note=note)
-    check_move(ticket, to, by)
-    return _move(ticket, to, by=by, note=note)
+    return move(ticket, to, by=by, note=note)
 
 
 @transaction.atomic
@@ -112,8 +62,9 @@ def close(ticket: Ticket, *, by: User, note: str | None = None) -> Ticket:
     """Close the ticket (its client, or staff). Raises NotAllowed, InvalidTransition."""
     ticket = lock(ticket)
     check_access(ticket, by)
-    check_move(ticket, Status.CLOSED, by)
-    return _move(ticket, Status.CLOSED, by=by, note=note)
+    ticket = move(ticket, Status.CLOSED, by=by, note=note)
+    settle_on_finish(ticket, by=by)
+    return ticket
 
 
 def reopen_deadline(ticket: Ticket):
@@ -137,7 +88,7 @@ def reopen(ticket: Ticket, *, by: User, note: str | None = None) -> Ticket:
     check_move(ticket, Status.OPEN, by)
     if not by.is_support_staff and timezone.now() > reopen_deadline(ticket):
         raise ReopenWindowExpired
-    return _move(ticket, Status.OPEN, by=by, note=note)
+    return move(ticket, Status.OPEN, by=by, note=note)
 
 
 @transaction.atomic
@@ -152,7 +103,8 @@ def close_out_of_scope(ticket: Ticket, *, by: User, reason: str, note: str | Non
     ticket = lock(ticket)
     check_move(ticket, Status.OUT_OF_SCOPE, by)
     ticket.out_of_scope_reason = reason
-    ticket = _move(ticket, Status.OUT_OF_SCOPE, by=by, note=note)
+    ticket = move(ticket, Status.OUT_OF_SCOPE, by=by, note=note)
+    settle_on_finish(ticket, by=by)
     notify.out_of_scope(ticket, by=by)
     return ticket
 

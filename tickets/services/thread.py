@@ -5,13 +5,13 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-
-from .. import limits, notify, search
-from ..attachments import check_uploads
-from ..errors import NotAllowed, TicketClosed, TicketError
-from ..models import Message, Ticket
-from . import status as status_services
-from .common import check_access, check_length, check_staff, lock, store_files
+from tickets import limits, notify, search
+from tickets.attachments import check_uploads
+from tickets.errors import NotAllowed, TicketClosed, TicketError
+from tickets.models import Message, Ticket
+from tickets.services import status as status_services
+from tickets.services.common import check_access, check_length, check_staff, lock, store_files
+from tickets.services.transitions import check_move
 
 Status = Ticket.Status
 
@@ -55,7 +55,7 @@ def add_reply(
         status = Status.OPEN
     if status and status != ticket.status:
         # Checked before anything is written, so a refused move writes no message.
-        status_services.check_move(ticket, status, author)
+        check_move(ticket, status, author)
     files = list(attachments)
     accepted = check_uploads(files)
     message = Message.objects.create(ticket=ticket, author=author, body=body)

@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-
-from ..errors import InvalidTimeEntry, NotAllowed, TicketError, WorkLocked
-from ..models import RunningTimer, Ticket, TimeEntry
-from .common import check_staff, lock
+from tickets.errors import InvalidTimeEntry, NotAllowed, TicketError, WorkLocked
+from tickets.models import RunningTimer, Ticket, TimeEntry
+from tickets.services.common import check_staff, lock
 
 # One entry is one day's work at most (minutes).
 MAX_ENTRY_MINUTES = 24 * 60

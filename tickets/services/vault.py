@@ -6,12 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Organization, User
-
-from .. import crypto, notify
-from ..errors import NotAllowed, TicketError
-from ..models import Credential, CredentialReveal, Ticket
-from ..selectors import vault as vault_selectors
-from .common import lock
+from tickets import crypto, notify
+from tickets.errors import NotAllowed, TicketError
+from tickets.models import Credential, CredentialReveal, Ticket
+from tickets.selectors import vault as vault_selectors
+from tickets.services.common import lock
 
 # The fields a credential may hold (all encrypted together), in display order.
 FIELDS = (

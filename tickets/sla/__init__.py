@@ -13,7 +13,7 @@ otherwise) and results are in the calendar's zone::
 ``clock`` counts business time on it, ``targets`` turns severities into due dates.
 """
 
-from .calendars import (
+from tickets.sla.calendars import (
     DEFAULT_CLOSING,
     DEFAULT_OPENING,
     DEFAULT_TIME_ZONE,
@@ -22,21 +22,21 @@ from .calendars import (
     public_holidays,
     spanish_holidays,
 )
-from .clock import (
+from tickets.sla.clock import (
     add_business_time,
     add_elapsed_time,
     business_time_between,
     is_open,
     next_opening,
 )
-from .errors import (
+from tickets.sla.errors import (
     CalendarError,
     NaiveDatetimeError,
     NoOpeningHoursError,
     SlaError,
     UnknownSeverityError,
 )
-from .targets import (
+from tickets.sla.targets import (
     DEFAULT_TARGET_HOURS,
     DEFAULT_WARNING_RATIO,
     Severity,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
-from .errors import CalendarError, NaiveDatetimeError
+from tickets.sla.errors import CalendarError, NaiveDatetimeError
 
 DEFAULT_TIME_ZONE = "Europe/Madrid"
 DEFAULT_OPENING = time(9)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from .calendars import Calendar, Interval, ensure_aware, local_date, next_day
-from .errors import NoOpeningHoursError, SlaError
+from tickets.sla.calendars import Calendar, Interval, ensure_aware, local_date, next_day
+from tickets.sla.errors import NoOpeningHoursError, SlaError
 
 ZERO = timedelta(0)
 # Days walked one by one before switching to the per-year totals: a short target never

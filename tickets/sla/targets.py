@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from .calendars import Calendar, default_calendar, ensure_aware
-from .clock import ZERO, add_business_time, add_elapsed_time, business_time_between
-from .errors import SlaError, UnknownSeverityError
+from tickets.sla.calendars import Calendar, default_calendar, ensure_aware
+from tickets.sla.clock import ZERO, add_business_time, add_elapsed_time, business_time_between
+from tickets.sla.errors import SlaError, UnknownSeverityError
 
 
 class Severity(StrEnum):

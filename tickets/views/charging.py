@@ -1,9 +1,8 @@
 """Time on a ticket (entries, the timer), the security checklist, and resolving with the
-charge confirmed: technicians only. ``ticket_extras`` adds the charging parts of the ticket
-page for both sides."""
+charge confirmed: technicians only."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
-
-from .. import selectors, services, workflow
-from ..forms.charging import (
-    DeclineForm,
+from tickets import selectors, services
+from tickets.forms.charging import (
     EstimateForm,
     ResolveForm,
     SecurityChecklistForm,
@@ -22,68 +19,12 @@ from ..forms.charging import (
     TimerStartForm,
     TimerStopForm,
 )
-from ..forms.vault import CredentialForm
-from ..models import Ticket, TimeEntry
-from ..selectors import charging as charging_selectors
-from ..selectors import vault as vault_selectors
-from .detail import get_ticket, render_ticket
+from tickets.models import Estimate, Ticket, TimeEntry
+from tickets.selectors import charging as charging_selectors
+from tickets.views.page import get_ticket, render_ticket
 
 
-def ticket_extras(request, ticket: Ticket, forms: dict, *, assigned_to_me: bool = False) -> dict:
-    """The charging, estimate and access-data parts of the ticket page (a fixed number of
-    queries whatever the number of entries, estimates or credentials)."""
-    user = request.user
-    estimates = charging_selectors.estimates_for(ticket)
-    preview = charging_selectors.charge_preview(ticket, estimates=estimates)
-    for estimate in estimates:
-        # Credits the client must buy before accepting (0 when the balance covers it).
-        estimate.missing = max(0, estimate.credits - preview.covered)
-        estimate.buy_url = services.recharge_url(estimate.missing)
-    context = {
-        "preview": preview,
-        "entries": preview.entries,
-        "charges": preview.charges,
-        "estimates": estimates,
-        "checklist": preview.checklist,
-    }
-    if user.is_support_staff:
-        credentials = vault_selectors.ticket_credentials(ticket)
-        organization_reveal = vault_selectors.reveal_ticket_for_organization(ticket, user)
-        for credential in credentials:
-            credential.revealable = (
-                assigned_to_me if credential.ticket_id else organization_reveal is not None
-            )
-        timer = charging_selectors.running_timer(ticket, user)
-        elapsed = int((timezone.now() - timer.started_at).total_seconds()) if timer else 0
-        context |= {
-            "can_resolve": workflow.can_move(ticket.status, Ticket.Status.RESOLVED, staff=True),
-            "credentials": credentials,
-            "timer": timer,
-            "timer_elapsed": elapsed,
-            "timer_elapsed_label": _clock(elapsed),
-            "time_form": forms.get("time_form") or TimeEntryForm(),
-            "timer_start_form": TimerStartForm(),
-            "timer_stop_form": TimerStopForm(),
-            "estimate_form": forms.get("estimate_form") or EstimateForm(ticket=ticket),
-            "checklist_form": SecurityChecklistForm(
-                instance=context["checklist"], locked=ticket.is_finished
-            ),
-        }
-    else:
-        context |= {
-            "credentials": [c for c in vault_selectors.ticket_credentials(ticket) if c.ticket_id],
-            "credential_form": forms.get("credential_form") or CredentialForm(),
-            "decline_form": forms.get("decline_form") or DeclineForm(),
-        }
-    return context
-
-
-def _clock(seconds: int) -> str:
-    """1:05:09 (hours:minutes:seconds), as the timer's script shows it."""
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _entry(request, pk) -> TimeEntry:
+def _entry(request: HttpRequest, pk: int) -> TimeEntry:
     entries = TimeEntry.objects.filter(
         ticket__in=selectors.tickets_visible_to(request.user).values("pk")
     ).select_related("ticket", "technician")
@@ -92,7 +33,7 @@ def _entry(request, pk) -> TimeEntry:
 
 @staff_required
 @require_POST
-def time_add(request, pk):
+def time_add(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = TimeEntryForm(request.POST)
     if form.is_valid():
@@ -107,7 +48,7 @@ def time_add(request, pk):
 
 
 @staff_required
-def time_edit(request, pk):
+def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     initial = {
         "minutes": entry.minutes,
@@ -129,7 +70,7 @@ def time_edit(request, pk):
 
 @staff_required
 @require_POST
-def time_delete(request, pk):
+def time_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     try:
         services.delete_time_entry(entry, by=request.user)
@@ -142,7 +83,7 @@ def time_delete(request, pk):
 
 @staff_required
 @require_POST
-def timer(request, pk):
+def timer(request: HttpRequest, pk: int) -> HttpResponse:
     """Start, stop (→ a time entry) or discard the technician's timer on the ticket."""
     ticket = get_ticket(request, pk)
     action = request.POST.get("action")
@@ -172,7 +113,7 @@ def timer(request, pk):
 
 @staff_required
 @require_POST
-def security_checklist(request, pk):
+def security_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = SecurityChecklistForm(request.POST)
     if form.is_valid():
@@ -186,39 +127,43 @@ def security_checklist(request, pk):
 
 
 @staff_required
-def resolve(request, pk):
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """The charge with its breakdown and the balance after, to confirm (GET); resolve and
-    deduct (POST). When the charge exceeds the balance: the options."""
+    deduct (POST) in the technician's mode. When the charge exceeds the balance: the
+    options. The service computes the charge under the ticket's lock; the preview is read
+    here only to show the page."""
     ticket = get_ticket(request, pk)
-    preview = charging_selectors.charge_preview(ticket)
-    has_estimate = preview.estimate is not None
-    initial = {"expected_credits": preview.to_charge, "note": request.GET.get("note", "")}
-    form = ResolveForm(request.POST or None, initial=initial, has_estimate=has_estimate)
     refused = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        how = data["how"]
-        goodwill = how == ResolveForm.GOODWILL
-        expected = data["expected_credits"]
-        if how == ResolveForm.CAP and preview.capped is not None:
-            expected = min(expected, preview.capped)
-        try:
-            services.resolve(
-                ticket,
-                by=request.user,
-                note=data["note"],
-                goodwill_reason=data["goodwill_reason"] if goodwill else None,
-                cap_to_estimate=how == ResolveForm.CAP,
-                expected_credits=None if goodwill else expected,
-            )
-        except services.ChargeExceedsBalance as exc:
-            refused = exc
-            form.add_error(None, exc.message)
-        except services.TicketError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _resolved_message(ticket))
-            return redirect(ticket)
+    if request.method == "POST":
+        # Every mode is offered to the POST: the service refuses a cap without estimate.
+        form = ResolveForm(request.POST, has_estimate=True)
+        if form.is_valid():
+            data = form.cleaned_data
+            goodwill = data["how"] == ResolveForm.GOODWILL
+            try:
+                services.resolve(
+                    ticket,
+                    by=request.user,
+                    mode=data["how"],
+                    reason=data["goodwill_reason"],
+                    note=data["note"],
+                    expected_credits=None if goodwill else data["expected_credits"],
+                )
+            except services.ChargeExceedsBalance as exc:
+                refused = exc
+                form.add_error(None, exc.message)
+            except services.TicketError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _resolved_message(ticket))
+                return redirect(ticket)
+        ticket.refresh_from_db()
+    preview = charging_selectors.charge_preview(ticket)
+    if request.method != "POST":
+        initial = {"expected_credits": preview.to_charge, "note": request.GET.get("note", "")}
+        form = ResolveForm(initial=initial, has_estimate=preview.estimate is not None)
+    elif preview.estimate is None:
+        form.hide_cap()
     context = {
         "ticket": ticket,
         "preview": preview,
@@ -226,7 +171,7 @@ def resolve(request, pk):
         "refused": refused or (preview.exceeds and preview.to_charge),
         "estimate_form": EstimateForm(
             initial={
-                "kind": "estimate",
+                "kind": Estimate.Kind.ESTIMATE,
                 "credits": preview.to_charge,
                 "description": _("Work done on this ticket: %(minutes)s minutes.")
                 % {"minutes": preview.breakdown.minutes},

@@ -3,84 +3,27 @@ client and a technician share (reply, close, reopen), and attachment downloads."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import clock, selectors, services
-from ..forms import (
-    NoteForm,
-    OutOfScopeForm,
-    ProductForm,
-    ReplyForm,
-    StaffReplyForm,
-    StatusForm,
-)
-from ..models import Ticket
+from tickets import selectors, services
+from tickets.forms import ReplyForm, StaffReplyForm
+from tickets.models import Ticket
+from tickets.views.page import get_ticket, render_ticket, too_long_status
 
-
-def get_ticket(request, pk):
-    """The ticket if the user may see it, else 404."""
-    tickets = selectors.tickets_visible_to(request.user).select_related(
-        "organization", "product", "contract", "requester"
-    )
-    return get_object_or_404(tickets, pk=pk)
-
-
-def too_long_status(form) -> int:
-    """400 when a text of the form was beyond its bound (a 2 MB description, say), else 200:
-    the page shows the form with its message either way."""
-    codes = {error.code for errors in form.errors.as_data().values() for error in errors}
-    return 400 if "max_length" in codes else 200
-
-
-def render_ticket(request, ticket, *, status: int = 200, **forms):
-    """The ticket page, with the bound forms of a failed POST in ``forms`` (``status``
-    400 when their input broke the forms' rules)."""
-    from .charging import ticket_extras  # builds on this module
-
-    user = request.user
-    clock.attach_sla([ticket])
-    context = {
-        "ticket": ticket,
-        "thread": selectors.thread_for(ticket, user),
-        "opening_files": selectors.opening_attachments(ticket),
-        "reopen_deadline": services.reopen_deadline(ticket),
-        "now": timezone.now(),
-    }
-    if user.is_support_staff:
-        context |= {
-            "reply_form": forms.get("reply_form") or StaffReplyForm(ticket=ticket),
-            "note_form": forms.get("note_form") or NoteForm(),
-            "status_form": forms.get("status_form") or StatusForm(ticket=ticket),
-            "scope_form": forms.get("scope_form") or OutOfScopeForm(),
-            "assignees": list(ticket.assignees.order_by("full_name", "email")),
-            "history": selectors.ticket_history(ticket),
-        }
-        if ticket.product_to_confirm:
-            context["product_form"] = ProductForm(
-                initial={"product": ticket.product_id},
-                products=selectors.contracted_products(ticket.organization),
-            )
-        context["assigned_to_me"] = any(a.pk == user.pk for a in context["assignees"])
-        context |= ticket_extras(request, ticket, forms, assigned_to_me=context["assigned_to_me"])
-        return render(request, "tickets/ticket_staff.html", context, status=status)
-    context["reply_form"] = forms.get("reply_form") or ReplyForm()
-    context["history"] = selectors.ticket_history(ticket)
-    context |= ticket_extras(request, ticket, forms)
-    return render(request, "tickets/ticket_detail.html", context, status=status)
+__all__ = ["attachment", "close", "get_ticket", "reopen", "reply", "ticket_detail"]
 
 
 @login_required
-def ticket_detail(request, pk):
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_ticket(request, get_ticket(request, pk))
 
 
 @login_required
 @require_POST
-def reply(request, pk):
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     staff = request.user.is_support_staff
     if staff:
@@ -111,7 +54,7 @@ def reply(request, pk):
 
 @login_required
 @require_POST
-def close(request, pk):
+def close(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     try:
         services.close(ticket, by=request.user)
@@ -124,7 +67,7 @@ def close(request, pk):
 
 @login_required
 @require_POST
-def reopen(request, pk):
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     try:
         services.reopen(ticket, by=request.user)
@@ -136,7 +79,7 @@ def reopen(request, pk):
 
 
 @login_required
-def attachment(request, pk):
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve a file only to whoever may see it (never an internal note's to a client)."""
     attachment = get_object_or_404(selectors.attachments_visible_to(request.user), pk=pk)
     try:

@@ -2,20 +2,20 @@
 or declines it there."""
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import client_required, staff_required
+from tickets import selectors, services
+from tickets.forms.charging import DeclineForm, EstimateForm
+from tickets.models import Estimate
+from tickets.views.page import get_ticket, render_ticket
 
-from .. import selectors, services
-from ..forms.charging import DeclineForm, EstimateForm
-from ..models import Estimate
-from .detail import get_ticket, render_ticket
 
-
-def _estimate(request, pk) -> Estimate:
+def _estimate(request: HttpRequest, pk: int) -> Estimate:
     """An estimate of a ticket the user may see, else 404."""
     estimates = Estimate.objects.filter(
         ticket__in=selectors.tickets_visible_to(request.user).values("pk")
@@ -23,13 +23,13 @@ def _estimate(request, pk) -> Estimate:
     return get_object_or_404(estimates, pk=pk)
 
 
-def _back(estimate: Estimate):
+def _back(estimate: Estimate) -> HttpResponse:
     return redirect(reverse("tickets:detail", args=[estimate.ticket_id]) + "#estimates")
 
 
 @staff_required
 @require_POST
-def estimate_create(request, pk):
+def estimate_create(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = EstimateForm(request.POST, ticket=ticket)
     if form.is_valid():
@@ -53,7 +53,7 @@ def estimate_create(request, pk):
 
 @client_required
 @require_POST
-def estimate_accept(request, pk):
+def estimate_accept(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = _estimate(request, pk)
     try:
         services.accept_estimate(estimate, by=request.user)
@@ -70,7 +70,7 @@ def estimate_accept(request, pk):
 
 @client_required
 @require_POST
-def estimate_decline(request, pk):
+def estimate_decline(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = _estimate(request, pk)
     form = DeclineForm(request.POST)
     if form.is_valid():

@@ -3,20 +3,20 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import client_required
-
-from .. import calendars, selectors, services
-from ..forms import ClientFilterForm, RenewalForm, TicketForm
-from ..models import Ticket
-from ..selectors import charging as charging_selectors
-from .detail import too_long_status
+from tickets import calendars, selectors, services
+from tickets.forms import ClientFilterForm, RenewalForm, TicketForm
+from tickets.models import Ticket
+from tickets.selectors import charging as charging_selectors
+from tickets.views.page import too_long_status
 
 
 @client_required
-def ticket_list(request):
+def ticket_list(request: HttpRequest) -> HttpResponse:
     form = ClientFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     tickets = charging_selectors.with_charge_totals(
@@ -30,7 +30,7 @@ def ticket_list(request):
 
 
 @client_required
-def ticket_create(request):
+def ticket_create(request: HttpRequest) -> HttpResponse:
     organization = request.user.organization
     form = TicketForm(request.POST or None, request.FILES or None)
     refused = None  # the ContractCheck that refused the ticket, to offer a renewal
@@ -70,7 +70,7 @@ def ticket_create(request):
 
 
 @client_required
-def request_renewal(request):
+def request_renewal(request: HttpRequest) -> HttpResponse:
     """POST: record a renewal request for the product; GET: back to the new-ticket page."""
     if request.method != "POST":
         return redirect("tickets:create")

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -12,12 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
-from accounts.selectors import organizations_visible_to
-
-from .. import clock, selectors, services
-from ..forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
-from ..models import Ticket
-from .detail import get_ticket, render_ticket, too_long_status
+from tickets import clock, selectors, services
+from tickets.forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
+from tickets.models import Ticket
+from tickets.views.page import get_ticket, render_ticket, too_long_status
 
 
 class CappedPaginator(Paginator):
@@ -38,11 +37,10 @@ class CappedPaginator(Paginator):
 
 
 @staff_required
-def queue(request):
+def queue(request: HttpRequest) -> HttpResponse:
+    organizations, technicians = selectors.queue_filter_choices(request.user)
     form = QueueFilterForm(
-        request.GET or None,
-        organizations=organizations_visible_to(request.user).values_list("pk", "name"),
-        technicians=selectors.technicians(),
+        request.GET or None, organizations=organizations, technicians=technicians
     )
     filters = form.filters()
     tickets = selectors.queue_for(request.user, filters)
@@ -62,7 +60,7 @@ def queue(request):
 
 @staff_required
 @require_POST
-def assign(request, pk):
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the ticket (assign it to yourself), or let it go."""
     ticket = get_ticket(request, pk)
     try:
@@ -79,7 +77,7 @@ def assign(request, pk):
 
 @staff_required
 @require_POST
-def change_status(request, pk):
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = StatusForm(request.POST, ticket=ticket)
     if form.is_valid() and form.cleaned_data["status"] == Ticket.Status.RESOLVED:
@@ -103,7 +101,7 @@ def change_status(request, pk):
 
 @staff_required
 @require_POST
-def note(request, pk):
+def note(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
@@ -124,7 +122,7 @@ def note(request, pk):
 
 @staff_required
 @require_POST
-def out_of_scope(request, pk):
+def out_of_scope(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
     form = OutOfScopeForm(request.POST)
     if form.is_valid():
@@ -145,7 +143,7 @@ def out_of_scope(request, pk):
 
 @staff_required
 @require_POST
-def set_product(request, pk):
+def set_product(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm or change the ticket's product (one under its organization's contracts)."""
     ticket = get_ticket(request, pk)
     form = ProductForm(request.POST)

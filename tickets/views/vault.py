@@ -2,6 +2,7 @@
 data for one ticket, and the technician's reveal (a POST; the page is never cached)."""
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -11,12 +12,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import client_required, staff_required
 from accounts.security import recent_auth_required
-
-from .. import services
-from ..forms.vault import CredentialForm, RevealEmailsForm
-from ..selectors import vault as vault_selectors
-from ..services.vault import FIELDS
-from .detail import get_ticket, render_ticket
+from tickets import services
+from tickets.forms.vault import CredentialForm, RevealEmailsForm
+from tickets.selectors import vault as vault_selectors
+from tickets.services.vault import FIELDS
+from tickets.views.page import get_ticket, render_ticket
 
 # Error reports (and Django's debug page) never show what a client typed in these fields.
 SECRET_POST_FIELDS = [f"credential-{name}" for name in FIELDS]
@@ -24,7 +24,7 @@ SECRET_POST_FIELDS = [f"credential-{name}" for name in FIELDS]
 
 @sensitive_post_parameters(*SECRET_POST_FIELDS)
 @client_required
-def credentials(request):
+def credentials(request: HttpRequest) -> HttpResponse:
     """The organization's access data (labels only), a form to add one, and the reveal log."""
     organization = request.user.organization
     form = CredentialForm(request.POST or None)
@@ -55,7 +55,7 @@ def credentials(request):
 @sensitive_post_parameters(*SECRET_POST_FIELDS)
 @client_required
 @require_POST
-def credential_add(request, pk):
+def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Access data for one ticket (a technician assigned to it may reveal it)."""
     ticket = get_ticket(request, pk)
     form = CredentialForm(request.POST)
@@ -78,7 +78,7 @@ def credential_add(request, pk):
 
 
 @client_required
-def credential_reveal_emails(request):
+def credential_reveal_emails(request: HttpRequest) -> HttpResponse:
     """POST: switch the "email us when our access data is revealed" setting of the
     organization; GET: back to the access data page (like the renewal request)."""
     if request.method != "POST":
@@ -100,7 +100,7 @@ def credential_reveal_emails(request):
 
 @client_required
 @require_POST
-def credential_delete(request, pk):
+def credential_delete(request: HttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(vault_selectors.credentials_visible_to(request.user), pk=pk)
     try:
         services.delete_credential(credential, by=request.user)
@@ -117,7 +117,7 @@ def credential_delete(request, pk):
 @staff_required
 @require_POST
 @recent_auth_required
-def credential_reveal(request, pk):
+def credential_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the decrypted access data to an assigned technician, once, logged."""
     credential = get_object_or_404(
         vault_selectors.credentials_visible_to(request.user).select_related("organization"), pk=pk
