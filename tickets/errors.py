@@ -5,8 +5,10 @@ Each carries ``message``: a translated sentence a view can show as it is.
 
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.errors import HelpdeskError
 
-class TicketError(Exception):
+
+class TicketError(HelpdeskError):
     """A change to a ticket that the rules do not allow; nothing was written."""
 
     default_message = _("This change is not allowed.")

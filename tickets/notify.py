@@ -74,6 +74,16 @@ def _active_assignees(ticket: Ticket) -> list[User]:
     return list(ticket.assignees.filter(is_active=True, role__in=STAFF_ROLES).order_by("pk"))
 
 
+def _clients_of(ticket: Ticket):
+    """The client users who may open the ticket (issue 19): the organization's managers,
+    its requester, and every member when the organization lets members see all tickets,
+    as ``tickets_visible_to`` decides; nobody is emailed about a ticket they cannot open."""
+    users = _clients_of(ticket)
+    if ticket.organization.members_see_all_tickets:
+        return users
+    return users.filter(Q(org_role=User.OrgRole.MANAGER) | Q(pk=ticket.requester_id))
+
+
 def reply_added(message: Message) -> list[OutboxEmail]:
     """Queue ``ticket_reply`` for a new public reply, in the reply's transaction (nothing
     for an internal note). Returns the outbox rows; raises like ``queue_email``."""
@@ -82,7 +92,7 @@ def reply_added(message: Message) -> list[OutboxEmail]:
     ticket, author = message.ticket, message.author
     organization = ticket.organization
     if author.is_support_staff:
-        recipients = list(organization_recipients(organization))
+        recipients = list(_clients_of(ticket))
     else:
         recipients = _active_assignees(ticket) or list(staff_recipients())
     context = {
@@ -127,7 +137,7 @@ def estimate_sent(estimate: Estimate, *, balance: int) -> list[OutboxEmail]:
         "description_excerpt": Truncator(estimate.description).chars(EXCERPT_CHARS),
     }
     return queue_email_to_many(
-        organization_recipients(ticket.organization),
+        _clients_of(ticket),
         Kind.ESTIMATE_AWAITING_ANSWER,
         context,
         dedupe_key=f"estimate:{estimate.pk}:awaiting-answer",
@@ -199,10 +209,7 @@ def estimate_covered(estimate: Estimate, *, balance: int, work_resumes: bool) ->
     """Queue ``estimate_covered`` to the client users and the ticket's technicians when new
     credits covered an estimate that waited on them. Returns the outbox rows."""
     ticket = estimate.ticket
-    by_pk = {
-        user.pk: user
-        for user in [*organization_recipients(ticket.organization), *_assignees_or_staff(ticket)]
-    }
+    by_pk = {user.pk: user for user in [*_clients_of(ticket), *_assignees_or_staff(ticket)]}
     context = {
         **_ticket_context(ticket),
         "estimate_kind": estimate.kind,
@@ -227,7 +234,7 @@ def out_of_scope(ticket: Ticket, *, by: User) -> list[OutboxEmail]:
         "technician_name": by.get_full_name(),
     }
     return queue_email_to_many(
-        organization_recipients(ticket.organization),
+        _clients_of(ticket),
         Kind.TICKET_OUT_OF_SCOPE,
         context,
         dedupe_key=f"ticket:{ticket.pk}:out-of-scope",

@@ -4,11 +4,20 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import approvals
 from accounts.models import MAX_TEAM_CREDITS, Approval, Organization
 from notifications.models import Kind, OutboxEmail
 from tests.accounts.factories import MemberFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,21 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import invitations
 from accounts.models import Invitation, User
 from notifications.models import Kind, OutboxEmail
 from notifications.rendering import render_email
 from tests.accounts.factories import MemberFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import people
 from accounts.models import User
 from tests.accounts.factories import MemberFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

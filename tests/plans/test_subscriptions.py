@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing import verifactu
 from billing.models import Invoice, InvoiceLine, Order
@@ -18,6 +18,14 @@ from plans import services
 from plans.models import Plan, PlanPeriod, Subscription
 from tests.credits.factories import consume
 from tests.plans.factories import card, plan
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

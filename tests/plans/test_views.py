@@ -3,11 +3,20 @@
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 
 from credits import selectors as credit_selectors
 from plans.models import AutoRecharge, PaymentMethod, Subscription
 from tests.billing.factories import pack
 from tests.plans.factories import card, plan
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

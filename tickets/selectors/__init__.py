@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization, User
+from accounts.permissions import sees_all_org_tickets
 from accounts.selectors import organizations_visible_to
 from tickets import calendars, search, sla
 from tickets.models import (
@@ -152,14 +153,19 @@ def contracted_products(organization: Organization) -> list[Product]:
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
-    """A client sees their organization's tickets; technicians and admins see all."""
+    """Technicians and admins see all tickets; a client organization's manager all of its
+    tickets; a member the tickets they requested, or all of the organization's when it
+    lets members see them (accounts.permissions.sees_all_org_tickets, issue 19)."""
     if not user.is_authenticated:
         return Ticket.objects.none()
     if user.is_support_staff:
         return Ticket.objects.all()
     if user.organization_id is None:
         return Ticket.objects.none()
-    return Ticket.objects.filter(organization_id=user.organization_id)
+    tickets = Ticket.objects.filter(organization_id=user.organization_id)
+    if sees_all_org_tickets(user):
+        return tickets
+    return tickets.filter(requester_id=user.pk)
 
 
 def client_tickets(user: User, *, status: str = "") -> QuerySet[Ticket]:
