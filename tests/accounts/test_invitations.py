@@ -15,8 +15,10 @@ from tests.accounts.factories import MemberFactory
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """The messages are checked in English (the site's default language is Spanish)."""
+def _english(settings):
+    """The messages are checked in English (the site's default language is Spanish), in
+    the test's threads too."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
@@ -175,6 +177,7 @@ def test_withdrawing_an_invitation_kills_its_link(client, manager):
         ).status_code
         == 302
     )
+    translation.activate("en")  # the request left the manager's language active
     with pytest.raises(invitations.InvitationError, match="withdrawn"):
         invitations.open_invitation(token)
 

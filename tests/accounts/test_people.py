@@ -10,8 +10,10 @@ from tests.accounts.factories import MemberFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """The messages are checked in English (the site's default language is Spanish)."""
+def _english(settings):
+    """The messages are checked in English (the site's default language is Spanish), in
+    the test's threads too."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def logged(client, client_user):
+    """The client, reading the site in English (the messages below are checked in it)."""
+    client_user.language = "en"
+    client_user.save(update_fields=["language"])
     client.force_login(client_user)
     return client
 
@@ -40,6 +43,7 @@ def test_the_page_shows_the_plans_in_both_languages(logged, client_user):
     client_user.save()
     response = logged.get(reverse("plans:overview"), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
+    assert "300 créditos al mes por" in response.content.decode()
 
 
 def test_save_a_card_then_subscribe_and_change_and_cancel(logged, organization):
