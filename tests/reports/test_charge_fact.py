@@ -86,17 +86,24 @@ def test_updates_and_deletes_follow(charged):
 
 
 def test_a_rolled_back_resolution_leaves_no_copy(db, client_user, technician):
+    from tickets.services.charging import resolve_within
+
     grant(client_user.organization, 500, reason="Pack")
     ticket = open_ticket(client_user)
+    services.assign(ticket, technician, by=technician)
+    services.log_time(ticket, by=technician, minutes=20, channel="portal")
     seen = []
 
-    def resolve_then_fail():
-        with transaction.atomic():
-            resolve(ticket, technician, minutes=20)
-            seen.append(ChargeFact.objects.count())  # inside the transaction
-            raise RuntimeError
+    class Boom(Exception):
+        pass
 
-    with pytest.raises(RuntimeError):
+    def resolve_then_fail():
+        with transaction.atomic():  # resolve itself is durable: its nestable twin here
+            resolve_within(ticket, by=technician)
+            seen.append(ChargeFact.objects.count())  # inside the transaction
+            raise Boom
+
+    with pytest.raises(Boom):
         resolve_then_fail()
     assert seen == [1]
     assert not TicketCharge.objects.exists()
