@@ -78,7 +78,7 @@ def _clients_of(ticket: Ticket):
     """The client users who may open the ticket (issue 19): the organization's managers,
     its requester, and every member when the organization lets members see all tickets,
     as ``tickets_visible_to`` decides; nobody is emailed about a ticket they cannot open."""
-    users = _clients_of(ticket)
+    users = organization_recipients(ticket.organization)
     if ticket.organization.members_see_all_tickets:
         return users
     return users.filter(Q(org_role=User.OrgRole.MANAGER) | Q(pk=ticket.requester_id))
