@@ -246,9 +246,10 @@ def _already(approval: Approval) -> AlreadyDecided:
 @transaction.atomic
 def decide(approval: Approval, *, by: User, approve: bool) -> Approval:
     """Approve or refuse, once: the row is locked, so of two decisions at once the
-    second finds it decided. What follows from it (``approval_deciding``'s receivers) runs
-in the same transaction; ``approval.consequences`` says what it did. Raises AlreadyDecided (with who and when), ApprovalError
-    (``by`` is not a manager of the organization)."""
+    second finds it decided. What follows from it (``approval_deciding``'s receivers)
+    runs in the same transaction; ``approval.consequences`` says what it did. Raises
+    AlreadyDecided (with who and when), ApprovalError (``by`` is not a manager of the
+    organization, or a receiver could not carry the decision out: nothing changed)."""
     if not (is_org_manager(by) and by.organization_id == approval.organization_id):
         raise ApprovalError(_("Only a manager of the organization can decide."))
     approval = (
@@ -265,7 +266,9 @@ in the same transaction; ``approval.consequences`` says what it did. Raises Alre
     approval.save(update_fields=["outcome", "decided_by", "decided_at"])
     # What the decision did (texts of approval_deciding's receivers), for the manager.
     approval.consequences = [
-        text for _receiver, text in approval_deciding.send(sender=Approval, approval=approval) if text
+        text
+        for _receiver, text in approval_deciding.send(sender=Approval, approval=approval)
+        if text
     ]
     transaction.on_commit(
         lambda: approval_decided.send(sender=Approval, approval=approval), robust=True
