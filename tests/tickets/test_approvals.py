@@ -356,3 +356,33 @@ def test_an_approval_racing_a_withdrawal_either_holds_or_changes_nothing(technic
             assert estimate.hold is None
         errors = [r for r in results if isinstance(r, Exception)]
         assert not errors, results
+
+
+def test_the_resolve_page_says_a_manager_must_approve_and_charges_nothing(
+    client, limited, technician
+):
+    Organization.objects.filter(pk=limited.organization_id).update(member_monthly_credit_limit=10)
+    ticket = _consultation(limited, technician)
+    client.force_login(technician)
+    response = client.post(
+        reverse("tickets:resolve", args=[ticket.pk]),
+        {"how": "charge", "expected_credits": 15, "note": "", "goodwill_reason": ""},
+    )
+    assert response.status_code == 200
+    assert "monthly limit" in response.content.decode() or "límite mensual" in (
+        response.content.decode()
+    )
+    ticket.refresh_from_db()
+    assert ticket.status != S.RESOLVED
+    assert not TicketCharge.objects.exists()
+    assert Approval.objects.filter(kind="monthly_limit", credits=15).count() == 1
+
+
+def test_resolving_by_a_status_change_also_asks_the_manager(limited, technician):
+    Organization.objects.filter(pk=limited.organization_id).update(member_monthly_credit_limit=10)
+    ticket = _consultation(limited, technician)
+    with pytest.raises(services.ChargeNeedsApproval):
+        services.change_status(ticket, S.RESOLVED, by=technician)
+    ticket.refresh_from_db()
+    assert ticket.status != S.RESOLVED
+    assert Approval.objects.filter(kind="monthly_limit").count() == 1
