@@ -3,8 +3,9 @@ manager must approve, and the request and decision of one approval, decided once
 
 The manager's email carries one signed link per decision (approve, refuse) for that
 manager; it opens a confirm page and the decision is a POST (accounts.team_views).
-Estimates and charging (tickets/) call ``needs_approval`` / ``exceeds_member_limit``
-and ``request_approval``; that hook is not in yet (see the teams report).
+Estimates and charging (tickets/services/approvals.py) call ``needs_approval`` /
+``exceeds_member_limit`` and ``request_approval``, and carry out a decision through
+``approval_deciding``.
 """
 
 from dataclasses import dataclass
@@ -28,8 +29,15 @@ DECISIONS = {"approve": Approval.Outcome.APPROVED, "refuse": Approval.Outcome.RE
 
 
 # Sent once per approval, after the decision commits: ``approval`` (outcome approved or
-# refused). tickets/ connects to it to accept or decline the estimate that waited.
+# refused).
 approval_decided = Signal()
+
+# Sent inside the decision's transaction, the approval row locked, before it commits:
+# ``approval``. tickets/ connects to it to accept or decline the estimate that waited, or
+# charge the resolution that waited, in the same transaction as the decision (the hold or
+# the ledger entry commits with its cause, or not at all). A receiver returns a text for
+# the manager (what the decision did) or None; raising ApprovalError undoes the decision.
+approval_deciding = Signal()
 
 
 class ApprovalError(AccountError):
@@ -238,8 +246,10 @@ def _already(approval: Approval) -> AlreadyDecided:
 @transaction.atomic
 def decide(approval: Approval, *, by: User, approve: bool) -> Approval:
     """Approve or refuse, once: the row is locked, so of two decisions at once the
-    second finds it decided. Raises AlreadyDecided (with who and when), ApprovalError
-    (``by`` is not a manager of the organization)."""
+    second finds it decided. What follows from it (``approval_deciding``'s receivers)
+    runs in the same transaction; ``approval.consequences`` says what it did. Raises
+    AlreadyDecided (with who and when), ApprovalError (``by`` is not a manager of the
+    organization, or a receiver could not carry the decision out: nothing changed)."""
     if not (is_org_manager(by) and by.organization_id == approval.organization_id):
         raise ApprovalError(_("Only a manager of the organization can decide."))
     approval = (
@@ -254,6 +264,12 @@ def decide(approval: Approval, *, by: User, approve: bool) -> Approval:
     approval.decided_by = by
     approval.decided_at = timezone.now()
     approval.save(update_fields=["outcome", "decided_by", "decided_at"])
+    # What the decision did (texts of approval_deciding's receivers), for the manager.
+    approval.consequences = [
+        text
+        for _receiver, text in approval_deciding.send(sender=Approval, approval=approval)
+        if text
+    ]
     transaction.on_commit(
         lambda: approval_decided.send(sender=Approval, approval=approval), robust=True
     )

@@ -221,7 +221,9 @@ def approval_decide(request, token):
     approval = link.approval
     if request.method == "POST":
         try:
-            approvals.decide(approval, by=request.user, approve=link.decision == "approve")
+            decided = approvals.decide(
+                approval, by=request.user, approve=link.decision == "approve"
+            )
         except approvals.ApprovalError as exc:
             messages.error(request, exc.message)
         else:
@@ -231,6 +233,8 @@ def approval_decide(request, token):
                 if link.decision == "approve"
                 else _("Refused: %(what)s") % {"what": approval.what},
             )
+            for text in getattr(decided, "consequences", ()):
+                messages.info(request, text)
         return redirect("accounts:team_settings")
     return render(
         request,

@@ -147,3 +147,28 @@ class NotEnoughCredits(TicketError):
             )
             % {"missing": missing}
         )
+
+
+class ChargeNeedsApproval(TicketError):
+    """The charge would take the ticket's requester (a member) beyond their monthly credit
+    limit: nothing is charged until a manager approves it (``tickets.services.approvals``).
+    ``credits``, ``spent``, ``limit``; ``request`` asks for the approval (after the failed
+    resolve rolled back) and says how it stands in ``message``."""
+
+    def __init__(self, *, ticket, member, by, mode, number, credits, spent, limit):
+        self.ticket, self.member, self.by, self.mode = ticket, member, by, mode
+        self.number, self.credits, self.spent, self.limit = number, credits, spent, limit
+        super().__init__(
+            _(
+                "Not resolved, nothing charged: %(credits)s credits would take %(member)s "
+                "beyond their monthly limit of %(limit)s credits (%(spent)s spent this "
+                "month). A manager of the organization has been asked to approve it; the "
+                "ticket is resolved and charged when they do."
+            )
+            % {
+                "credits": credits,
+                "member": member.get_full_name(),
+                "limit": limit,
+                "spent": spent,
+            }
+        )

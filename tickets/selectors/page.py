@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Approval, User
 from credits import selectors as credit_selectors
 from tickets import clock, workflow
 from tickets.models import Attachment, Credential, Estimate, Message, Ticket
@@ -46,6 +46,8 @@ class EstimateLine(_Line):
     estimate: Estimate
     missing: int
     buy_url: str
+    # A member accepted it above the organization's threshold: a manager must approve.
+    awaiting_approval: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,21 @@ class TicketPage:
         return workflow.can_move(self.ticket.status, Ticket.Status.RESOLVED, staff=True)
 
 
+def _awaiting_approval(ticket: Ticket, estimates) -> set[int]:
+    """The pending estimates a member accepted that wait for a manager's approval: one
+    query, none without a threshold or a pending estimate."""
+    pending = {f"tickets.estimate:{e.pk}": e.pk for e in estimates if e.is_pending}
+    if not pending or ticket.organization.approval_threshold_credits is None:
+        return set()
+    references = Approval.objects.filter(
+        organization_id=ticket.organization_id,
+        kind=Approval.Kind.ESTIMATE,
+        outcome=Approval.Outcome.PENDING,
+        reference__in=list(pending),
+    ).values_list("reference", flat=True)
+    return {pending[reference] for reference in references}
+
+
 def ticket_page(ticket: Ticket, user: User, *, now: datetime | None = None) -> TicketPage:
     """The page of ``ticket`` as ``user`` sees it (a technician: internal notes, every
     access-data entry and the timer; a client: public messages and the ticket's own access
@@ -98,10 +115,13 @@ def ticket_page(ticket: Ticket, user: User, *, now: datetime | None = None) -> T
     clock.attach_sla([ticket])
     state = charging_state(ticket, user=user, page=True)
     preview = preview_of(ticket, state, available=credit_selectors.balance(ticket.organization))
+    waiting = _awaiting_approval(ticket, state.estimates)
     estimates = []
     for estimate in state.estimates:
         missing = max(0, estimate.credits - preview.covered)
-        estimates.append(EstimateLine(estimate, missing, recharge_url(missing)))
+        estimates.append(
+            EstimateLine(estimate, missing, recharge_url(missing), estimate.pk in waiting)
+        )
     assigned_to_me = any(a.pk == user.pk for a in state.assignees)
     if staff:
         credentials = [

@@ -17,12 +17,13 @@ The rules of a resolution:
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import TextChoices
-from django.utils import translation
+from django.db.models import Sum, TextChoices
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts import approvals
+from accounts.models import Approval, User
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from notifications import webhooks
@@ -31,10 +32,11 @@ from tickets.errors import (
     BackupNotConfirmed,
     ChargeChanged,
     ChargeExceedsBalance,
+    ChargeNeedsApproval,
     QuoteRequired,
     TicketError,
 )
-from tickets.models import ChargingPolicy, Ticket, TicketCharge
+from tickets.models import ChargingPolicy, Message, Ticket, TicketCharge
 from tickets.selectors import charging as charging_selectors
 from tickets.selectors.charging import ChargePreview
 from tickets.services.common import check_staff, lock
@@ -103,7 +105,6 @@ def _mode_of(mode: str, reason: str, goodwill_reason: str | None, cap_to_estimat
     return ResolveMode(mode), reason
 
 
-@transaction.atomic(durable=True)
 def resolve(
     ticket: Ticket,
     *,
@@ -128,9 +129,19 @@ def resolve(
     QuoteRequired, ChargeExceedsBalance, ChargeChanged, TicketError.
     """
     mode, reason = _mode_of(mode, reason, goodwill_reason, cap_to_estimate)
-    return resolve_within(
-        ticket, by=by, mode=mode, reason=reason, note=note, expected_credits=expected_credits
-    )
+    try:
+        with transaction.atomic(durable=True):
+            return resolve_within(
+                ticket,
+                by=by,
+                mode=mode,
+                reason=reason,
+                note=note,
+                expected_credits=expected_credits,
+            )
+    except ChargeNeedsApproval as exc:
+        request_charge_approval(exc)
+        raise
 
 
 @transaction.atomic(savepoint=False)  # a failure undoes the caller's whole action
@@ -142,9 +153,13 @@ def resolve_within(
     reason: str = "",
     note: str | None = None,
     expected_credits: int | None = None,
+    approved_credits: int | None = None,
 ) -> Ticket:
     """``resolve`` as one step of a bigger action (``change_status``, a reply that
-    resolves), in the caller's transaction. Raises like ``resolve``."""
+    resolves), in the caller's transaction. Raises like ``resolve``, and
+    ChargeNeedsApproval (the requester's monthly limit; its ``request()`` is the caller's,
+    after the rollback). ``approved_credits``: what a manager approved beyond the limit
+    (``tickets.services.approvals``)."""
     check_staff(by)
     mode, reason = _mode_of(mode, reason, None, False)
     if mode == ResolveMode.GOODWILL and not (reason or "").strip():
@@ -169,6 +184,7 @@ def resolve_within(
                 available=preview.covered,
                 has_estimate=bool(preview.estimate),
             )
+        _check_member_limit(ticket, charge, mode=mode, by=by, approved_credits=approved_credits)
         _deduct(ticket, charge, preview, by=by)
     charge.save()
     ticket.time_entries.filter(charge__isnull=True).update(charge=charge)
@@ -183,6 +199,105 @@ def resolve_within(
     if charge.outcome == Outcome.CHARGED:
         notify.balance_after_deduction(charge)
     return ticket
+
+
+# --- The monthly limit of a member (issue 19) -------------------------------------------
+
+
+def month_start(now=None):
+    """The first instant of this calendar month, local time (aware)."""
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def spent_this_month(member: User, *, now=None) -> int:
+    """Credits charged this calendar month (local time) on the tickets ``member``
+    requested: one query."""
+    total = TicketCharge.objects.filter(
+        ticket__requester=member,
+        ticket__organization_id=member.organization_id,
+        outcome=Outcome.CHARGED,
+        created_at__gte=month_start(now),
+    ).aggregate(total=Sum("credits"))["total"]
+    return total or 0
+
+
+def charge_reference(ticket: Ticket, number: int, mode: str, by: User) -> str:
+    """The ``Approval.reference`` of a charge beyond a member's limit: the ticket, the
+    charge's number, and how and by whom it was to be resolved."""
+    return f"tickets.charge:{ticket.pk}:{number}:{mode}:{by.pk}"
+
+
+def _check_member_limit(ticket, charge, *, mode, by, approved_credits) -> None:
+    """Raises ChargeNeedsApproval when the charge takes the requester (a member) beyond
+    their organization's monthly limit and no manager approved at least this much. No query
+    for an organization without a limit."""
+    organization = ticket.organization
+    if organization.member_monthly_credit_limit is None or ticket.requester_id is None:
+        return
+    if approved_credits is not None and charge.credits <= approved_credits:
+        return
+    member = User.objects.get(pk=ticket.requester_id)
+    if member.organization_id != organization.pk:
+        return
+    member.organization = organization
+    spent = spent_this_month(member)
+    if not approvals.exceeds_member_limit(member, spent_this_month=spent, credits=charge.credits):
+        return
+    approved = Approval.objects.filter(
+        organization=organization,
+        kind=Approval.Kind.MONTHLY_LIMIT,
+        outcome=Approval.Outcome.APPROVED,
+        reference__startswith=f"tickets.charge:{ticket.pk}:{charge.number}:",
+        credits__gte=charge.credits,
+    )
+    if approved.exists():
+        return
+    raise ChargeNeedsApproval(
+        ticket=ticket,
+        member=member,
+        by=by,
+        mode=mode,
+        number=charge.number,
+        credits=charge.credits,
+        spent=spent,
+        limit=organization.member_monthly_credit_limit,
+    )
+
+
+@transaction.atomic
+def request_charge_approval(exc: ChargeNeedsApproval) -> Approval:
+    """Ask the managers to approve the charge of ``exc`` (once per charge, mode and
+    technician), with an internal note on the ticket for the technicians. A request a
+    manager already refused says so in ``exc.message``."""
+    ticket, member = exc.ticket, exc.member
+    reference = charge_reference(ticket, exc.number, exc.mode, exc.by)
+    existed = Approval.objects.filter(
+        organization_id=ticket.organization_id,
+        kind=Approval.Kind.MONTHLY_LIMIT,
+        reference=reference,
+    ).exists()
+    approval = approvals.request_approval(
+        ticket.organization,
+        requested_by=member,
+        kind=Approval.Kind.MONTHLY_LIMIT,
+        what=_("Charge of ticket %(reference)s: %(subject)s")
+        % {"reference": ticket.reference, "subject": ticket.subject[:200]},
+        credits=exc.credits,
+        reference=reference,
+    )
+    if approval.outcome == Approval.Outcome.REFUSED:
+        exc.message = _(
+            "Not resolved, nothing charged: a manager of the organization refused this "
+            "charge of %(credits)s credits beyond %(member)s's monthly limit. Resolve it "
+            "as goodwill or talk to the client."
+        ) % {"credits": exc.credits, "member": member.get_full_name()}
+        exc.args = (str(exc.message),)
+    elif not existed:
+        Message.objects.create(
+            ticket=ticket, author=exc.by, body=str(exc.message), is_internal=True
+        )
+    return approval
 
 
 def _new_charge(ticket, preview, *, by: User, credits: int, capped_at) -> TicketCharge:

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts import approvals
+from accounts.models import Approval, User
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from tickets import limits, notify, selectors
@@ -156,9 +157,37 @@ def accept_estimate(estimate: Estimate, *, by: User) -> Estimate:
     covered = _covered(ticket)
     if estimate.credits > covered:
         raise NotEnoughCredits(missing=estimate.credits - covered)
+    if approvals.needs_approval(ticket.organization, estimate.credits, by=by):
+        # A member's yes above the organization's threshold waits for a manager: the
+        # estimate stays pending (the caller sees it) and the managers are emailed.
+        request_estimate_approval(ticket, estimate, by=by)
+        return estimate
     _accept(ticket, estimate, by=by, decided_by=by)
     notify.estimate_answered(estimate)
     return estimate
+
+
+def estimate_reference(estimate: Estimate) -> str:
+    """The ``Approval.reference`` of an estimate's approval."""
+    return f"tickets.estimate:{estimate.pk}"
+
+
+def request_estimate_approval(ticket: Ticket, estimate: Estimate, *, by: User) -> Approval:
+    """Ask the organization's managers to approve ``by``'s acceptance (once per estimate).
+    The ticket and estimate are locked by the caller."""
+    what = _("%(kind)s for ticket %(reference)s: %(description)s") % {
+        "kind": estimate.get_kind_display(),
+        "reference": ticket.reference,
+        "description": estimate.description[:200],
+    }
+    return approvals.request_approval(
+        ticket.organization,
+        requested_by=by,
+        kind=Approval.Kind.ESTIMATE,
+        what=what,
+        credits=estimate.credits,
+        reference=estimate_reference(estimate),
+    )
 
 
 def _accept(ticket: Ticket, estimate: Estimate, *, by: User, decided_by: User | None) -> None:
@@ -221,7 +250,12 @@ def sweep_covered_tickets() -> list[Ticket]:
 
 @transaction.atomic
 def _resume_if_covered(ticket_pk: int) -> Ticket | None:
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_pk).first()
+    ticket = (
+        Ticket.objects.select_related("organization")
+        .select_for_update(of=("self",))
+        .filter(pk=ticket_pk)
+        .first()
+    )
     if ticket is None or ticket.status != Status.AWAITING_CREDITS:
         return None  # moved meanwhile (by a concurrent run, the client or a technician)
     estimate = (
@@ -231,7 +265,10 @@ def _resume_if_covered(ticket_pk: int) -> Ticket | None:
         return None
     # The move is the estimate's consequence: it is recorded as made by who sent it.
     by = estimate.created_by
-    work_resumes = not estimate.is_quote
+    # An estimate above the organization's approval threshold is never accepted by
+    # itself: someone must say yes (a member's yes then waits for a manager).
+    threshold = ticket.organization.approval_threshold_credits
+    work_resumes = not estimate.is_quote and (threshold is None or estimate.credits <= threshold)
     if work_resumes:
         _accept(ticket, estimate, by=by, decided_by=None)
     else:

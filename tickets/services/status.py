@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from tickets import notify
-from tickets.errors import ReopenWindowExpired, TicketError
+from tickets.errors import ChargeNeedsApproval, ReopenWindowExpired, TicketError
 from tickets.models import AssignmentChange, OutOfScopeReason, Ticket
-from tickets.services.charging import resolve_within
+from tickets.services.charging import request_charge_approval, resolve_within
 from tickets.services.common import check_access, check_staff, lock
 from tickets.services.estimates import settle_on_finish
 from tickets.services.transitions import check_move, move
@@ -34,7 +34,6 @@ __all__ = [
 Status = Ticket.Status
 
 
-@transaction.atomic
 def change_status(
     ticket: Ticket, to: str, *, by: User, note: str | None = None, reason: str = ""
 ) -> Ticket:
@@ -42,8 +41,18 @@ def change_status(
     ``OutOfScopeReason`` when ``to`` is out of scope). Resolving, closing, reopening and
     out of scope go through their own services below.
 
-    Raises InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError.
+    Raises InvalidTransition, NotAllowed, ReopenWindowExpired, TicketError (among them
+    ChargeNeedsApproval: the approval is asked for once the resolve rolled back).
     """
+    try:
+        with transaction.atomic():
+            return _change_status(ticket, to, by=by, note=note, reason=reason)
+    except ChargeNeedsApproval as exc:
+        request_charge_approval(exc)
+        raise
+
+
+def _change_status(ticket: Ticket, to: str, *, by: User, note: str | None, reason: str) -> Ticket:
     if to == Status.RESOLVED:
         return resolve_within(ticket, by=by, note=note)
     if to == Status.CLOSED:

@@ -56,10 +56,20 @@ def estimate_create(request: HttpRequest, pk: int) -> HttpResponse:
 def estimate_accept(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = _estimate(request, pk)
     try:
-        services.accept_estimate(estimate, by=request.user)
+        estimate = services.accept_estimate(estimate, by=request.user)
     except services.TicketError as exc:
         messages.error(request, exc.message)
     else:
+        if estimate.is_pending:
+            messages.info(
+                request,
+                _(
+                    "Thank you: this estimate is above your organization's approval "
+                    "threshold, so it is waiting for a manager's approval. The managers "
+                    "have been emailed."
+                ),
+            )
+            return _back(estimate)
         messages.success(
             request,
             _("Accepted: %(credits)s credits are reserved for this ticket and work resumes.")
