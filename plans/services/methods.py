@@ -8,6 +8,8 @@ from payments.core import provider_factory
 
 from accounts.models import Organization, User
 from billing import selectors as billing_selectors
+from billing import services as billing_services
+from billing.models import Order
 from billing.providers import OffSessionResult
 from plans.errors import InvalidSetting, NoPaymentMethod
 from plans.models import PaymentMethod
@@ -83,3 +85,31 @@ def charge(
         description=description,
         idempotency_key=idempotency_key,
     )
+
+
+def pay_with_saved_card(
+    order: Order,
+    *,
+    description: str,
+    idempotency_key: str,
+    order_grant: billing_services.OrderGrant | None = None,
+) -> tuple[bool, str]:
+    """Charge ``order`` to its organization's saved card off-session and, when paid,
+    confirm it (credits and invoice, exactly once, by ``confirm_payment``). Returns
+    (paid, the refusal's message); nothing is granted without payment."""
+    card = active_card(order.organization)
+    if card is None:
+        return False, str(NoPaymentMethod.default_message)
+    result = charge(
+        card, amount=order.total, description=description, idempotency_key=idempotency_key
+    )
+    if not result.paid:
+        return False, result.message
+    billing_services.confirm_payment(
+        order,
+        provider_reference=result.reference,
+        amount=result.amount,
+        method=Order.Method.ONLINE,
+        order_grant=order_grant,
+    )
+    return True, ""

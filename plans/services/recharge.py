@@ -23,7 +23,7 @@ from credits.models import Pack
 from plans import notify
 from plans.errors import InvalidSetting, NoPaymentMethod
 from plans.models import MAX_MONTHLY_CAP, MAX_THRESHOLD, AutoPurchase, AutoRecharge
-from plans.services.methods import active_card, charge
+from plans.services.methods import active_card, pay_with_saved_card
 
 # A purchase still "charging" after this is taken as interrupted and finished with its
 # own key (the provider answers a repeated key with the first charge).
@@ -144,25 +144,13 @@ def _stop(setting: AutoRecharge, reason: str) -> None:
 
 def _charge_purchase(purchase: AutoPurchase) -> AutoPurchase:
     order = purchase.order
-    card = active_card(order.organization)
-    if card is None:
-        return _settled(purchase, paid=False, message=str(NoPaymentMethod.default_message))
-    result = charge(
-        card,
-        amount=order.total,
+    paid, message = pay_with_saved_card(
+        order,
         description=_("%(credits)s support credits, automatic recharge (order %(code)s)")
         % {"credits": order.credits, "code": order.code},
         idempotency_key=purchase.idempotency_key,
     )
-    if not result.paid:
-        return _settled(purchase, paid=False, message=result.message)
-    billing_services.confirm_payment(
-        order,
-        provider_reference=result.reference,
-        amount=result.amount,
-        method=Order.Method.ONLINE,
-    )
-    return _settled(purchase, paid=True)
+    return _settled(purchase, paid=paid, message=message)
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from plans.errors import (
     SamePlan,
 )
 from plans.models import Plan, PlanPeriod, Subscription
-from plans.services.methods import active_card, charge
+from plans.services.methods import active_card, pay_with_saved_card
 
 # Stored in English on the ledger entry, shown translated (credits' entry_reason filter).
 PLAN_REASON = gettext_noop("Monthly plan credits")
@@ -275,28 +275,16 @@ def _charge_period(period: PlanPeriod) -> PlanPeriod:
     order = period.order
     if order.is_paid:
         return _settled(period, paid=True)
-    card = active_card(order.organization)
-    if card is None:
-        return _settled(period, paid=False, message=str(NoPaymentMethod.default_message))
-    result = charge(
-        card,
-        amount=order.total,
+    paid, message = pay_with_saved_card(
+        order,
         description=_("%(credits)s support credits, monthly plan (order %(code)s)")
         % {"credits": order.credits, "code": order.code},
         idempotency_key=period.idempotency_key,
-    )
-    if not result.paid:
-        return _settled(period, paid=False, message=result.message)
-    billing_services.confirm_payment(
-        order,
-        provider_reference=result.reference,
-        amount=result.amount,
-        method=Order.Method.ONLINE,
         order_grant=billing_services.OrderGrant(
             expires_at=period.credits_expire_at, reason=PLAN_REASON, line_kind=InvoiceLine.Kind.PLAN
         ),
     )
-    return _settled(period, paid=True)
+    return _settled(period, paid=paid, message=message)
 
 
 @transaction.atomic
