@@ -464,15 +464,3 @@ def staff_summary(user: User, *, now: datetime | None = None) -> dict:
             unassigned=Count("pk", filter=~Exists(_assignments(OuterRef("pk")))),
         )
     )
-
-
-def sla_warnings_due(now: datetime | None = None) -> QuerySet[Ticket]:
-    """Running tickets past their warning time (e.g. 75 % of the target): for the sweep."""
-    now = now or timezone.now()
-    return Ticket.objects.filter(status__in=RUNNING_STATUSES, sla_warning_at__lte=now)
-
-
-def sla_breaches_due(now: datetime | None = None) -> QuerySet[Ticket]:
-    """Running tickets past their due date: for the sweep."""
-    now = now or timezone.now()
-    return Ticket.objects.filter(status__in=RUNNING_STATUSES, due_at__lte=now)
