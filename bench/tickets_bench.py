@@ -159,7 +159,7 @@ def build(tickets: int, messages: int, rng: random.Random) -> None:
         Organization(name=f"Empresa {n:03d} S.L.") for n in range(200)
     )
     clients = User.objects.bulk_create(
-        User(email=f"cliente{n}@bench.example", role="client", organization=org)
+        User(email=f"cliente{n}@bench.example", role="client", org_role="manager", organization=org)
         for n, org in enumerate(organizations)
     )
     technicians = User.objects.bulk_create(
