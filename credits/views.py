@@ -3,6 +3,7 @@ open any organization's pages under /credits/organizations/<id>/."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from credits.forms import MovementFilterForm, StatementForm
 from credits.models import Statement
 from credits.models.statements import statement_filename
 from credits.pdf import render_statement_pdf
+from helpdesk.pagination import CappedPaginator
 
 MOVEMENTS_PER_PAGE = 25
 LOTS_PER_PAGE = 50
@@ -102,7 +104,9 @@ def _movements(request: HttpRequest, organization: Organization, *, staff: bool)
         start=filters.get("start"),
         end=filters.get("end"),
     )
-    page = Paginator(entries, MOVEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, MOVEMENTS_PER_PAGE, cap=settings.MOVEMENTS_COUNT_CAP).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = _context(organization, staff)

@@ -2,12 +2,12 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import Organization, User
 from accounts.permissions import is_org_manager
-from credits.models import LedgerEntry, Lot, Statement
+from credits.models import LedgerEntry, Lot, Statement, Wallet
 
 
 def day_start(day: date) -> datetime:
@@ -47,7 +47,11 @@ def movements_of(
 ) -> QuerySet[LedgerEntry]:
     """The organization's ledger entries, filtered by kind and by dates (both included),
     with their actor and what they refer to (one extra query per kind of reference)."""
-    entries = LedgerEntry.objects.filter(wallet__organization_id=organization.pk)
+    # The wallet named by a subquery, so that PostgreSQL walks the (wallet, created_at, id)
+    # index and stops at the page: joined, it read and sorted all 100,000 entries of a
+    # wallet for each page (215 ms with 1,000,000 entries in the ledger, bench/README.md).
+    wallet = Wallet.objects.filter(organization_id=organization.pk).values("pk")[:1]
+    entries = LedgerEntry.objects.filter(wallet_id=Subquery(wallet))
     if kind:
         entries = entries.filter(kind=kind)
     since, until = period_bounds(start, end)

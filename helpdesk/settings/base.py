@@ -475,6 +475,9 @@ TICKET_REOPEN_DAYS = 7
 TICKETS_PER_PAGE = 25
 # A queue search counts its matches up to this number ("more than 1,000 tickets").
 TICKETS_SEARCH_COUNT_CAP = 1000
+# The movements page counts at most this many entries (then "more than"; dates filter the
+# older ones): an exact count of a wallet with 100,000 entries cost 35 ms a page.
+MOVEMENTS_COUNT_CAP = 5000
 
 # --- Billing ----------------------------------------------------------------------
 # Invoice series: invoices of paid orders, and corrective invoices of refunds.

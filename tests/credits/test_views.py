@@ -201,3 +201,29 @@ def test_a_statement_not_ready_is_not_served(client_client, organization):
     statement = StatementFactory(organization=organization)
     response = client_client.get(reverse("credits:statement_download", args=[statement.pk]))
     assert response.status_code == 404
+
+
+def test_the_movements_count_stops_at_its_cap_and_says_how_to_see_older_ones(
+    client_client, organization, settings
+):
+    """A wallet of 100,000 entries is not counted for each page (issue 15): past the cap the
+    page says 'Page N' without a total and points to the date filter."""
+    settings.MOVEMENTS_COUNT_CAP = 30
+    bulk_movements(organization, 40)
+    page = client_client.get(reverse("credits:movements"))
+    paginator = page.context["page"].paginator
+    assert paginator.capped
+    assert paginator.count == 31
+    body = page.content.decode()
+    assert 'data-testid="movements-capped"' in body
+    assert "Page 1 of" not in body
+    assert "Página 1 de" not in body
+    # The newest first, as before; the second page holds the rest up to the cap.
+    entries = [(e.created_at, e.pk) for e in page.context["page"].object_list]
+    assert entries == sorted(entries, reverse=True)
+    second = client_client.get(reverse("credits:movements"), {"page": 2})
+    assert len(second.context["page"].object_list) == 6
+    settings.MOVEMENTS_COUNT_CAP = 5000
+    page = client_client.get(reverse("credits:movements"))
+    assert not page.context["page"].paginator.capped
+    assert 'data-testid="movements-capped"' not in page.content.decode()

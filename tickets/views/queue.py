@@ -8,32 +8,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required
+from helpdesk.pagination import CappedPaginator
 from tickets import clock, selectors, services
 from tickets.forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
 from tickets.models import Ticket
 from tickets.views.page import get_ticket, render_ticket, too_long_status
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``cap`` matches (then ``capped`` is true). Counting every ticket
-    that mentions a common word among 100,000 costs far more than finding the first page."""
-
-    def __init__(self, object_list, per_page, *, cap: int):
-        super().__init__(object_list, per_page)
-        self.cap = cap
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
 
 
 @staff_required
