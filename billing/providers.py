@@ -118,6 +118,60 @@ class StripeOffSession:
             raise PaymentError(str(exc)) from exc
         return _plain(intent)
 
+    def create_setup_session(
+        self,
+        *,
+        customer_id: str = "",
+        email: str = "",
+        success_url: str,
+        cancel_url: str,
+        reference: str,
+        metadata: dict,
+    ) -> dict:
+        """A Checkout Session in setup mode (Stripe's hosted page saves a card for later,
+        no Stripe.js on our pages), creating the customer when there is none yet. Its
+        ``url`` is where the client goes; ``reference`` comes back as client_reference_id
+        and ``metadata`` on the session and its SetupIntent."""
+        stripe.api_key = self.api_key
+        try:
+            if not customer_id:
+                customer_id = stripe.Customer.create(email=email or None, metadata=metadata)["id"]
+            session = stripe.checkout.Session.create(
+                mode="setup",
+                customer=customer_id,
+                payment_method_types=["card"],
+                success_url=success_url,
+                cancel_url=cancel_url,
+                client_reference_id=reference,
+                metadata=metadata,
+                setup_intent_data={"metadata": metadata},
+            )
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc)) from exc
+        return _plain(session)
+
+    def setup_session(self, session_id: str) -> dict:
+        """The Checkout Session with its SetupIntent and payment method expanded."""
+        stripe.api_key = self.api_key
+        try:
+            return _plain(
+                stripe.checkout.Session.retrieve(
+                    session_id, expand=["setup_intent", "setup_intent.payment_method"]
+                )
+            )
+        except stripe.InvalidRequestError as exc:  # no such session (forged or foreign)
+            raise PaymentError("unknown session", code=404) from exc
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc)) from exc
+
+    def expire_setup_session(self, session_id: str) -> None:
+        """Close an abandoned session so that it can no longer save a card."""
+        stripe.api_key = self.api_key
+        try:
+            stripe.checkout.Session.expire(session_id)
+        except stripe.StripeError as exc:
+            raise PaymentError(str(exc)) from exc
+
     def payment_method_from_setup(self, setup_intent_id: str) -> tuple[str, str]:
         """(reference "cus_...|pm_...", label) of a succeeded SetupIntent."""
         stripe.api_key = self.api_key
@@ -182,6 +236,18 @@ class StripeProvider(StripeOffSession, StripeProviderV3):
             raise
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise PaymentError("invalid Stripe event", code=400) from exc
+
+    def card_setup_event(self, request) -> dict | None:
+        """The verified event when it is about saving a card (a Checkout Session in setup
+        mode, a SetupIntent), else None (an order's payment). Raises PaymentError(400)."""
+        event = self.return_event_payload(request)
+        kind = str(event.get("type") or "")
+        obj = (event.get("data") or {}).get("object")
+        if kind.startswith("setup_intent."):
+            return event
+        if kind.startswith("checkout.session.") and isinstance(obj, dict):
+            return event if obj.get("mode") == "setup" else None
+        return None
 
     def process_data(self, payment, request):
         event = self.return_event_payload(request)

@@ -19,12 +19,16 @@ from credits.models import Pack
 def is_registration_purchase(organization: Organization) -> bool:
     """True while the organization's next paid order is its registration pack.
 
-    That is: it has no paid order (paid or refunded) and no registration lot in its ledger
-    (the credits demo and admins grant registration lots without orders). Pending,
-    cancelled or abandoned orders do not count. Confirmation asks again under the
-    organization's lock, so two payments cannot both be the registration.
+    That is: it has no paid pack order (paid or refunded) and no registration lot in its
+    ledger (the credits demo and admins grant registration lots without orders). Pending,
+    cancelled or abandoned orders do not count, nor a monthly plan's orders (no pack): a
+    plan's credits are not the registration pack, so the first pack after a plan still is.
+    Confirmation asks again under the organization's lock, so two payments cannot both be
+    the registration.
     """
-    if Order.objects.filter(organization_id=organization.pk, paid_at__isnull=False).exists():
+    if Order.objects.filter(
+        organization_id=organization.pk, paid_at__isnull=False, pack__isnull=False
+    ).exists():
         return False
     return not credit_selectors.has_registration_lot(organization)
 

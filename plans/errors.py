@@ -45,3 +45,12 @@ class NoPaymentMethod(PlansError):
 
 class PaymentDeclined(PlansError):
     default_message = _("Your card was declined. Nothing was charged and no credits were added.")
+
+
+class CardNotSaved(PlansError):
+    """The provider's page did not save a card for this organization (cancelled, not
+    finished, or a session that is not this organization's)."""
+
+    default_message = _(
+        "We could not find a card saved on this visit. Nothing was saved: please try again."
+    )

@@ -5,6 +5,7 @@ Every credit moves through ``credits.services`` and every payment through an ord
 ``billing.Order`` confirmed by ``billing.services.confirm_payment`` (invoice and record).
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -76,6 +77,11 @@ class PaymentMethod(models.Model):
     # The provider's ids (Stripe: "cus_...|pm_..."; test provider: "test:ok"/"test:declined").
     reference = models.CharField(_("provider reference"), max_length=200)
     label = models.CharField(_("card"), max_length=100)
+    # What Stripe tells of the card (empty for the test provider's cards).
+    brand = models.CharField(_("card brand"), max_length=32, blank=True)
+    last4 = models.CharField(_("last four digits"), max_length=4, blank=True)
+    exp_month = models.PositiveSmallIntegerField(_("expiry month"), null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(_("expiry year"), null=True, blank=True)
     active = models.BooleanField(_("in use"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,6 +105,67 @@ class PaymentMethod(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class CardSetup(models.Model):
+    """A manager's visit to the provider's hosted page to save a card (Stripe Checkout in
+    setup mode). Binds the provider's session to the organization that started it: the
+    return page and the webhook save a card only for a session found here, once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the client")
+        SAVED = "saved", _("Card saved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="card_setups",
+    )
+    variant = models.CharField(_("provider"), max_length=32)
+    # Ours, sent as client_reference_id and in the metadata (the cancel URL carries it).
+    token = models.UUIDField(_("token"), unique=True, default=uuid.uuid4, editable=False)
+    session_id = models.CharField(_("provider session"), max_length=255, blank=True)
+    customer_id = models.CharField(_("provider customer"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    payment_method = models.ForeignKey(
+        PaymentMethod,
+        verbose_name=_("saved card"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started on"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("card setup")
+        verbose_name_plural = _("card setups")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_id"], condition=~Q(session_id=""), name="cardsetup_session_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="saved") | Q(payment_method__isnull=False),
+                name="cardsetup_saved_has_card",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.session_id or self.token}"
 
 
 class Subscription(models.Model):

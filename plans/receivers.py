@@ -23,3 +23,10 @@ def queue_auto_recharge(organization_id: int) -> None:
         run_auto_recharge_task.delay(organization_id)
     except Exception:  # broker down: the beat's sweep_auto_recharges_task catches up
         logger.exception("Automatic recharge of organization %s not queued.", organization_id)
+
+
+def card_setup_event(sender, variant: str, event: dict, **kwargs) -> bool:
+    """A verified provider event about saving a card: save it once (plans.services)."""
+    from plans.services.cards import card_setup_event as handle
+
+    return handle(variant, event)

@@ -13,6 +13,9 @@ urlpatterns = [
     path("keep/", views.keep, name="keep"),
     path("retry/", views.retry, name="retry"),
     path("card/", views.card_save, name="card_save"),
+    path("card/setup/", views.card_setup, name="card_setup"),
+    path("card/setup/done/", views.card_setup_done, name="card_setup_done"),
+    path("card/setup/cancelled/", views.card_setup_cancelled, name="card_setup_cancelled"),
     path("card/remove/", views.card_remove, name="card_remove"),
     path("auto-recharge/", views.auto_recharge, name="auto_recharge"),
 ]

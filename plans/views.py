@@ -6,8 +6,10 @@ a member of the organization gets 404 and nothing changes (``manager_required``)
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from payments import PaymentError
@@ -16,6 +18,7 @@ from accounts.permissions import manager_required
 from billing import selectors as billing_selectors
 from plans import selectors, services
 from plans.forms import AutoRechargeForm, PlanChoiceForm, TestCardForm
+from plans.services import cards
 
 
 def post_only(view):
@@ -56,11 +59,12 @@ def overview(request):
             "recharge_form": AutoRechargeForm(initial=initial),
             "card_form": TestCardForm(),
             "test_cards": billing_selectors.online_payment_variant() == "dummy",
+            "hosted_cards": cards.hosted_card_setup_available(),
         },
     )
 
 
-def _run(request, action, success: str):
+def _run(request, action, success: str, *, quiet: bool = False):
     """Call ``action()``; a PlansError or an unreachable provider becomes a message."""
     try:
         result = action()
@@ -73,7 +77,8 @@ def _run(request, action, success: str):
             _("The payment provider did not answer. Nothing was charged yet: we will retry."),
         )
         return None
-    messages.success(request, success)
+    if not quiet:
+        messages.success(request, success)
     return result
 
 
@@ -207,4 +212,49 @@ def auto_recharge(request):
         ),
         _("Automatic recharge saved."),
     )
+    return redirect("plans:overview")
+
+
+def _absolute(name: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name)
+
+
+@manager_required
+@post_only
+def card_setup(request):
+    """To the provider's page that saves a card (Stripe Checkout in setup mode)."""
+    url = _run(
+        request,
+        lambda: cards.start_card_setup(
+            request.user.organization,
+            user=request.user,
+            # Stripe puts the session's id in place of {CHECKOUT_SESSION_ID}.
+            success_url=_absolute("plans:card_setup_done") + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=_absolute("plans:card_setup_cancelled"),
+        ),
+        "",
+        quiet=True,
+    )
+    if url is None:
+        return redirect("plans:overview")
+    return redirect(url)
+
+
+@manager_required
+def card_setup_done(request):
+    """Back from the provider's page: save the card it saved, once."""
+    session_id = request.GET.get("session_id", "")[:300]
+    _run(
+        request,
+        lambda: cards.finish_card_setup(request.user.organization, session_id, user=request.user),
+        _("Card saved. Plans and automatic recharges will be paid with it."),
+    )
+    return redirect("plans:overview")
+
+
+@manager_required
+def card_setup_cancelled(request):
+    """Back from the provider's page without saving a card."""
+    cards.cancel_card_setup(request.user.organization, request.GET.get("setup", "")[:100])
+    messages.info(request, _("No card was saved."))
     return redirect("plans:overview")

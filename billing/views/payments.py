@@ -20,7 +20,7 @@ from payments import PaymentError, PaymentStatus, RedirectNeeded
 from payments.core import BasicProvider, provider_factory
 
 from accounts.permissions import manager_required
-from billing import selectors, services, variants
+from billing import hooks, selectors, services, variants
 from billing.models import EventKind, EventSource, Payment, PaymentEvent
 from billing.services import Outcome
 
@@ -215,6 +215,15 @@ def provider_webhook(request: HttpRequest, variant: str) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if hasattr(provider, "card_setup_event"):
+        try:
+            event = provider.card_setup_event(request)
+            if event is not None:  # a saved card, not an order's payment (plans)
+                if hooks.send_card_setup_event(variant, event):
+                    return JsonResponse({"status": "OK"})
+                return JsonResponse({"error": "unknown setup"}, status=404)
+        except PaymentError as exc:
+            return _invalid(request, None, exc, variant=variant)
     try:
         token = provider.get_token_from_request(payment=None, request=request)
     except PaymentError as exc:

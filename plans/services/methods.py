@@ -28,7 +28,13 @@ def _provider(variant: str):
 
 @transaction.atomic
 def save_card(
-    organization: Organization, *, variant: str, reference: str, label: str, user: User | None
+    organization: Organization,
+    *,
+    variant: str,
+    reference: str,
+    label: str,
+    user: User | None,
+    details: dict | None = None,
 ) -> PaymentMethod:
     """Store the provider's saved card as the organization's card (the old one is retired)."""
     Organization.objects.select_for_update(no_key=True).only("pk").get(pk=organization.pk)
@@ -41,6 +47,7 @@ def save_card(
                 reference=reference[:200],
                 label=label[:100],
                 created_by=user,
+                **(details or {}),
             )
     except IntegrityError:  # never reached: the lock above serialises savers
         raise InvalidSetting() from None

@@ -13,6 +13,9 @@ CASES = {
     "plans:keep": Case(Access.OWN, manager_only=True),
     "plans:retry": Case(Access.OWN, manager_only=True),
     "plans:card_save": Case(Access.OWN, manager_only=True),
+    "plans:card_setup": Case(Access.OWN, manager_only=True),
+    "plans:card_setup_done": Case(Access.OWN, manager_only=True),
+    "plans:card_setup_cancelled": Case(Access.OWN, manager_only=True),
     "plans:card_remove": Case(Access.OWN, manager_only=True),
     "plans:auto_recharge": Case(Access.OWN, manager_only=True),
 }

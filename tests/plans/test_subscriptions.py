@@ -324,3 +324,23 @@ def test_an_admin_cannot_mark_a_plan_order_paid_by_transfer(organization, clock)
         billing_services.mark_paid_by_transfer(order, reference="TR-1", actor=AdminFactory())
     assert credit_selectors.balance(organization) == 0
     assert not Invoice.objects.exists()
+
+
+def test_a_paid_plan_period_is_not_the_first_purchase_the_first_pack_is(organization, clock):
+    """Only pack orders count for the registration rule: after a paid plan period the
+    organization's first pack is still its registration pack (expiring in a year)."""
+    from billing import selectors as billing_selectors
+    from billing import services as billing_services
+    from credits.models import EntryKind
+    from tests.billing.factories import pack
+
+    card(organization)
+    services.subscribe(organization, plan(300, "250.00"))
+    assert billing_selectors.is_registration_purchase(organization)
+    order = billing_services.create_order(organization, pack(15))
+    assert order.is_registration
+    billing_services.confirm_payment(order, provider_reference="test:first-pack")
+    order.refresh_from_db()
+    assert order.is_registration
+    assert order.grant_entry.kind == EntryKind.REGISTRATION
+    assert not billing_selectors.is_registration_purchase(organization)
