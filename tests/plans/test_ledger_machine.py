@@ -38,7 +38,10 @@ class PlansLedgerMachine(LedgerMachine):
             self.has_card = True
 
     def paid_orders(self) -> int:
-        return Order.objects.filter(organization=self.org, paid_at__isnull=False).count()
+        """Paid pack orders: a plan's orders are not the registration pack (issue 19)."""
+        return Order.objects.filter(
+            organization=self.org, paid_at__isnull=False, pack__isnull=False
+        ).count()
 
     # --- Plan renewals ---------------------------------------------------------------------
     @rule(
