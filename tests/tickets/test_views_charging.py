@@ -416,3 +416,17 @@ def test_a_resolve_post_reads_each_row_once(
     assert response.status_code == 302
     assert Ticket.objects.get().status == S.RESOLVED
     assert [e.amount for e in charged()] == [-int(expected[1])]
+
+
+def test_a_resolve_post_for_a_ticket_not_there_is_404_and_charges_nothing(staff_client, ticket):
+    """The POST reads the ticket only through the service's locked, scoped read."""
+    log_time(ticket, ticket.assignees.get(), 10)
+    url = reverse("tickets:resolve", args=[ticket.pk + 1000])
+    for how in ("charge", "goodwill"):
+        response = staff_client.post(
+            url, {"how": how, "expected_credits": "15", "goodwill_reason": "x", "note": ""}
+        )
+        assert response.status_code == 404
+    assert Ticket.objects.get().status != S.RESOLVED
+    assert not charged().exists()
+    assert not TicketCharge.objects.exists()
