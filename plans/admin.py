@@ -2,10 +2,18 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from plans import services
-from plans.models import AutoPurchase, AutoRecharge, PaymentMethod, Plan, PlanPeriod, Subscription
+from plans.models import (
+    AutoPurchase,
+    AutoRecharge,
+    PaymentMethod,
+    Plan,
+    PlanPeriod,
+    Subscription,
+)
 
 
 @admin.register(Plan)
@@ -27,6 +35,11 @@ class PlanPeriodInline(admin.TabularInline):
         "credits_expire_at",
         "order",
         "status",
+        "decline_message",
+        "attempt",
+        "first_declined_at",
+        "auto_retries",
+        "next_retry_at",
     )
     readonly_fields = fields
 
@@ -49,6 +62,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "status",
         "current_period_end",
         "cancel_at_period_end",
+        "next_retry",
     )
     list_filter = ("status", "plan")
     search_fields = ("organization__name",)
@@ -66,6 +80,22 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "ended_at",
         "created_by",
     )
+
+    def get_queryset(self, request):
+        """With the current period's next automatic retry (dunning), in one query."""
+        retry = PlanPeriod.objects.filter(
+            subscription=OuterRef("pk"), number=OuterRef("current_number")
+        ).values("next_retry_at")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("organization", "plan", "next_plan")
+            .annotate(next_retry_at=Subquery(retry))
+        )
+
+    @admin.display(description=_("next automatic retry"), ordering="next_retry_at")
+    def next_retry(self, obj):
+        return getattr(obj, "next_retry_at", None)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
