@@ -9,6 +9,7 @@ from plans import services
 from plans.models import (
     AutoPurchase,
     AutoRecharge,
+    CardSetup,
     PaymentMethod,
     Plan,
     PlanPeriod,
@@ -183,6 +184,38 @@ class AutoPurchaseAdmin(admin.ModelAdmin):
 class PaymentMethodAdmin(admin.ModelAdmin):
     list_display = ("organization", "label", "variant", "active", "created_at")
     list_filter = ("active", "variant")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CardSetup)
+class CardSetupAdmin(admin.ModelAdmin):
+    """Read-only: a visit to the provider's page is recorded by plans.services.cards only."""
+
+    list_display = ("organization", "variant", "status", "created_at", "completed_at", "created_by")
+    list_filter = ("status", "variant")
+    search_fields = ("organization__name", "session_id", "customer_id")
+    list_select_related = ("organization", "created_by")
+    readonly_fields = (
+        "organization",
+        "variant",
+        "token",
+        "session_id",
+        "customer_id",
+        "status",
+        "payment_method",
+        "created_by",
+        "created_at",
+        "completed_at",
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
