@@ -256,6 +256,43 @@ def test_a_retry_interrupted_before_confirmation_is_finished_once(organization, 
     assert declined.status == Subscription.Status.ACTIVE
 
 
+def test_a_retry_due_after_the_period_ended_charges_nothing_and_ends_unpaid(
+    organization, client_user, declined, clock
+):
+    card(organization)  # even a good card: the period is over, it is not paid late
+    clock.move_to(DECLINED + 29 * DAY)  # the beat was down past the period's end
+    charges = []
+    from plans.services import methods
+
+    real = methods.charge
+    methods.charge = lambda *args, **kwargs: charges.append(kwargs) or real(*args, **kwargs)
+    try:
+        assert services.retry_due() == 1
+    finally:
+        methods.charge = real
+    assert charges == []
+    declined.refresh_from_db()
+    assert declined.status == Subscription.Status.ENDED_UNPAID
+    assert Invoice.objects.count() == 1  # the first period's only
+    assert current(declined).status == PlanPeriod.Status.DECLINED
+    assert OutboxEmail.objects.filter(kind="plan_ended_unpaid", recipient=client_user).count() == 1
+    assert services.retry_due() == 0
+
+
+def test_the_ended_unpaid_email_in_both_languages(declined, clock, settings):
+    settings.SITE_URL = "https://soporte.example.com"
+    for day in (1, 3, 5):
+        clock.move_to(DECLINED + day * DAY)
+        services.retry_due()
+    (email,) = OutboxEmail.objects.filter(kind="plan_ended_unpaid")
+    english = render_email(email.kind, email.context, language="en", recipient_name="Ana")
+    spanish = render_email(email.kind, email.context, language="es", recipient_name="Ana")
+    assert english.subject == "Cliente Uno S.L.: the plan Plan 100 ended unpaid on 15 February 2026"
+    assert "was declined 4 times" in english.text
+    assert "https://soporte.example.com/plans/" in english.text
+    assert "15 de febrero de 2026" in spanish.subject
+
+
 def test_a_first_payment_declined_has_no_retries(organization, clock):
     card(organization, "declined")
     with pytest.raises(services.PaymentDeclined):
