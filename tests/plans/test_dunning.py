@@ -320,6 +320,12 @@ def test_the_plans_page_shows_the_next_retry_and_pay_now(client, client_user, de
     assert "(3 automatic retries left)" in page
     assert 'id="pay-now"' in page
     assert 'data-testid="pay-now"' in page
+    client_user.language = "es"
+    client_user.save(update_fields=["language"])
+    with translation.override("es"):
+        page = client.get(reverse("plans:overview"), HTTP_ACCEPT_LANGUAGE="es")
+    assert page.status_code == 200
+    assert "11 de febrero de 2026 a las 12:00" in page.content.decode()  # day first
 
 
 def test_the_plans_page_says_the_plan_ended_unpaid(client, client_user, declined, clock):
