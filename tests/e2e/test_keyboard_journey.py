@@ -294,3 +294,57 @@ def test_technician_journey_with_the_keyboard_only(page, desk):
     assert ticket.status == Ticket.Status.RESOLVED
     assert page.get_by_test_id("ticket-status").inner_text() == "Resuelto"
     screenshot(page, "keyboard-staff-resolved")
+
+
+def admin_skip_to_content(page) -> None:
+    """Django admin's skip link: first Tab, visible; Enter gives <main> the focus."""
+    info = press(page, "Tab")
+    assert info["href"] == "#content-start", info
+    assert page.locator("a[href='#content-start']").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "content-start"
+
+
+def test_admin_changes_a_pack_price_in_django_admin_with_the_keyboard_only(page, desk):
+    from decimal import Decimal
+
+    from credits.models import Pack
+    from tests.accounts.factories import PASSWORD
+
+    pack = Pack.objects.filter(active=True).order_by("position", "credits").first()
+    new_price = pack.price + Decimal("5.50")
+
+    # /admin/ sends to the site's login (second factor included), then back to /admin/.
+    page.goto(f"{page.base_url}/admin/")
+    page.wait_for_url("**/accounts/login/?next=/admin/")
+    log_in_with_the_keyboard(page, desk["admin"].email, PASSWORD)
+    page.wait_for_url("**/admin/")
+
+    # Every admin page starts with Django admin's own skip link, past the header and the
+    # navigation sidebar; then the «Packs de créditos» list, then the pack.
+    admin_skip_to_content(page)
+    tab_to(page, text_is("Packs de créditos"), within=MAX_TABS * 2)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/credits/pack/")
+    admin_skip_to_content(page)
+    change_url = f"/admin/credits/pack/{pack.pk}/change/"
+    tab_to(page, lambda f: (f["href"] or "").endswith(change_url), within=MAX_TABS)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**{change_url}")
+
+    # The price field: select what it holds, type the new price, Tab on to «Guardar».
+    admin_skip_to_content(page)
+    tab_to(page, lambda f: f["name"] == "price", within=MAX_TABS)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(new_price))
+    tab_to(page, lambda f: f["name"] == "_save", within=MAX_TABS)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Back on the list (the redirect keeps the fragment the skip link set).
+    page.wait_for_url("**/admin/credits/pack/#content-start")
+    pack.refresh_from_db()
+    assert pack.price == new_price
+    assert page.locator(".messagelist .success").is_visible()
+    screenshot(page, "keyboard-admin-pack-price")
