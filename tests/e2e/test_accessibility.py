@@ -73,10 +73,11 @@ def _person(role: str, victim: Victim):
     return None
 
 
-def _context(browser, live_server, user, language: str, viewport=None):
-    """A browser context logged in as ``user`` (second factor passed), in ``language``."""
+def _context(browser, live_server, user, language: str, viewport=None, **options):
+    """A browser context logged in as ``user`` (second factor passed), in ``language``;
+    ``options`` go to ``new_context`` (device_scale_factor)."""
     context = browser.new_context(
-        locale=f"{language}-ES", viewport=viewport or {"width": 1280, "height": 800}
+        locale=f"{language}-ES", viewport=viewport or {"width": 1280, "height": 800}, **options
     )
     host = live_server.url.split("//", 1)[1].split(":")[0]
     cookies = [
@@ -95,17 +96,23 @@ def _context(browser, live_server, user, language: str, viewport=None):
     return context
 
 
+def _is_page(page, url: str) -> bool:
+    """Whether ``url`` is a page to open, asked first without the page (with the page's
+    cookies): POST-only URLs (405), files (PDF, CSV, images) and htmx fragments are not."""
+    head = page.request.get(url, max_redirects=0)
+    if head.status == 405 or (
+        head.status == 200 and "text/html" not in head.headers.get("content-type", "")
+    ):
+        return False
+    # An htmx fragment (kb:suggest) is checked inside the page that loads it.
+    return not (head.status == 200 and "<html" not in head.text()[:2000].lower())
+
+
 def _walk(page, base_url: str, pages, label: str, seen: set) -> tuple[dict, int]:
     failures, checked = {}, 0
     for name, path in pages:
-        # Asked first without the page: POST-only URLs (405) and files are not pages.
-        head = page.request.get(base_url + path, max_redirects=0)
-        if head.status == 405 or (
-            head.status == 200 and "text/html" not in head.headers.get("content-type", "")
-        ):
+        if not _is_page(page, base_url + path):
             continue
-        if head.status == 200 and "<html" not in head.text()[:2000].lower():
-            continue  # an htmx fragment (kb:suggest): checked inside the page that loads it
         page.goto(base_url + path)
         final = page.url.split("#")[0]
         if final in seen:  # a redirect to a page already checked

@@ -22,6 +22,8 @@ FOCUSED = """() => {
   const style = getComputedStyle(el);
   const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
   const shadow = style.boxShadow && style.boxShadow !== "none";
+  // Focus inside the element's own parts (a date field's calendar button) counts too.
+  const keyboard = el.matches(":focus-visible") || el.matches(":focus-within:not(:focus)");
   return {
     tag: el.tagName.toLowerCase(),
     text: (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 80),
@@ -29,7 +31,7 @@ FOCUSED = """() => {
     id: el.id,
     href: el.getAttribute("href"),
     testid: el.dataset.testid || null,
-    visible: el.matches(":focus-visible") && (outline || shadow),
+    visible: keyboard && (outline || shadow),
     inMain: !!el.closest("main"),
   };
 }"""
@@ -175,3 +177,174 @@ def test_client_journey_with_the_keyboard_only(page, demo):
     with open(download.path(), "rb") as pdf:
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read())).pages)
     assert invoice.number in text
+
+
+# --- Staff (issue 21): a technician and an admin, keyboard only too ----------------------
+
+
+@pytest.fixture
+def desk(transactional_db):
+    """A client with credits and two open tickets, a technician and an admin (both with
+    their authenticator app, tests/accounts/mfa.py)."""
+    from tests.accounts.factories import AdminFactory, TechnicianFactory, UserFactory
+    from tests.tickets.factories import ProductFactory, grant_credits, open_ticket
+
+    product = ProductFactory(name="Tienda online")
+    client = UserFactory(email="marta@cliente.example", full_name="Marta Cliente")
+    grant_credits(client.organization, 100)
+    open_ticket(client, product=product, subject="Las facturas salen sin logotipo")
+    ticket = open_ticket(client, product=product, subject="El carrito no guarda productos")
+    return {
+        "ticket": ticket,
+        "technician": TechnicianFactory(full_name="Lucía Técnica"),
+        "admin": AdminFactory(full_name="Admin Uno"),
+    }
+
+
+def log_in_with_the_keyboard(page, email: str, password: str) -> None:
+    """The login page (the email field has the focus), then the second factor's page: the
+    code field has the focus; Tab to «Verificar», Enter."""
+    from tests.accounts.factories import PASSWORD
+    from tests.e2e.conftest import next_totp_code
+
+    assert focused(page)["name"] == "username"
+    page.keyboard.type(email)
+    assert press(page, "Tab")["name"] == "password"
+    page.keyboard.type(password or PASSWORD)
+    assert press(page, "Tab")["text"] == "Iniciar sesión"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/2fa/verify/**")
+    assert focused(page)["name"] == "code"
+    page.keyboard.type(next_totp_code(email))
+    tab_to(page, text_is("Verificar"), within=3)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_technician_journey_with_the_keyboard_only(page, desk):
+    from tests.accounts.factories import PASSWORD
+    from tickets.models import Ticket
+
+    technician, ticket = desk["technician"], desk["ticket"]
+    page.goto(f"{page.base_url}/accounts/login/")
+    log_in_with_the_keyboard(page, technician.email, PASSWORD)
+    page.wait_for_url("**/dashboard/")
+
+    # The queue from the menu; its search field finds the ticket (typed, Enter).
+    assert press(page, "Tab")["href"] == "#main"
+    tab_to(page, text_is("Cola"), within=4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/tickets/queue/")
+    skip_to_content(page)
+    assert tab_to(page, lambda f: f["name"] == "q")["tag"] == "input"
+    page.keyboard.type("carrito")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "q=carrito" in page.url
+    skip_to_content(page)
+    tab_to(page, lambda f: f["href"] == ticket.get_absolute_url() and f["inMain"], within=60)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**{ticket.get_absolute_url()}")
+
+    # Reply: the public reply field, type, Tab to «Enviar respuesta», Space.
+    skip_to_content(page)
+    reply = tab_to(page, lambda f: f["tag"] == "textarea" and f["name"] == "body")
+    assert reply["id"]
+    page.keyboard.type("Lo reviso ahora mismo, con el teclado.")
+    tab_to(page, text_is("Enviar respuesta"), within=6)
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert page.get_by_text("Lo reviso ahora mismo, con el teclado.").first.is_visible()
+
+    # Log 20 minutes by hand: the «Registrar tiempo a mano» disclosure opens with Enter,
+    # then minutes, Tab on to «Registrar tiempo», Enter.
+    skip_to_content(page)
+    summary = tab_to(page, lambda f: f["tag"] == "summary", within=MAX_TABS * 2)
+    page.keyboard.press("Enter")
+    assert page.locator("#time details").get_attribute("open") is not None, summary
+    tab_to(page, lambda f: f["name"] == "time-minutes", within=4)
+    page.keyboard.type("20")
+    tab_to(page, text_is("Registrar tiempo"), within=8)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_test_id("time-entry").count() == 1
+    screenshot(page, "keyboard-staff-time-logged")
+
+    # Back on the ticket at its «Tiempo y cargo» card (#time): the next Tab starts there,
+    # at the timer's channel. Resolve: the «Resolver…» link, then on the confirmation page
+    # «Resolver el ticket».
+    assert page.url.endswith("#time")
+    assert press(page, "Tab")["name"] == "timer-channel"
+    tab_to(page, lambda f: f["testid"] == "resolve-link", within=MAX_TABS)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/resolve/")
+    # 20 minutes: the first 15 and one more block of 15 (SPEC's charging rule).
+    assert page.get_by_test_id("to-charge").inner_text() == "30"
+    skip_to_content(page)
+    tab_to(page, lambda f: f["testid"] == "confirm-resolve", within=MAX_TABS)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Back on the ticket (at #main: the redirect keeps the fragment the skip link set).
+    page.wait_for_url(f"**{ticket.get_absolute_url()}#main")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
+    assert page.get_by_test_id("ticket-status").inner_text() == "Resuelto"
+    screenshot(page, "keyboard-staff-resolved")
+
+
+def admin_skip_to_content(page) -> None:
+    """Django admin's skip link: first Tab, visible; Enter gives <main> the focus."""
+    info = press(page, "Tab")
+    assert info["href"] == "#content-start", info
+    assert page.locator("a[href='#content-start']").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "content-start"
+
+
+def test_admin_changes_a_pack_price_in_django_admin_with_the_keyboard_only(page, desk):
+    from decimal import Decimal
+
+    from credits.models import Pack
+    from tests.accounts.factories import PASSWORD
+
+    pack = Pack.objects.filter(active=True).order_by("position", "credits").first()
+    new_price = pack.price + Decimal("5.50")
+
+    # /admin/ sends to the site's login (second factor included), then back to /admin/.
+    page.goto(f"{page.base_url}/admin/")
+    page.wait_for_url("**/accounts/login/?next=/admin/")
+    log_in_with_the_keyboard(page, desk["admin"].email, PASSWORD)
+    page.wait_for_url("**/admin/")
+
+    # Every admin page starts with Django admin's own skip link, past the header and the
+    # navigation sidebar; then the «Packs de créditos» list, then the pack.
+    admin_skip_to_content(page)
+    tab_to(page, text_is("Packs de créditos"), within=MAX_TABS * 2)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/credits/pack/")
+    admin_skip_to_content(page)
+    change_url = f"/admin/credits/pack/{pack.pk}/change/"
+    tab_to(page, lambda f: (f["href"] or "").endswith(change_url), within=MAX_TABS)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**{change_url}")
+
+    # The price field: select what it holds, type the new price, Tab on to «Guardar».
+    admin_skip_to_content(page)
+    tab_to(page, lambda f: f["name"] == "price", within=MAX_TABS)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(new_price))
+    tab_to(page, lambda f: f["name"] == "_save", within=MAX_TABS)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Back on the list (the redirect keeps the fragment the skip link set).
+    page.wait_for_url("**/admin/credits/pack/#content-start")
+    pack.refresh_from_db()
+    assert pack.price == new_price
+    assert page.locator(".messagelist .success").is_visible()
+    screenshot(page, "keyboard-admin-pack-price")
