@@ -300,6 +300,13 @@ def admin_skip_to_content(page) -> None:
     """Django admin's skip link: first Tab, visible; Enter gives <main> the focus."""
     info = press(page, "Tab")
     assert info["href"] == "#content-start", info
+    # The portal's two-tone ring (static/css/admin-focus.css), not the browser's default.
+    ring = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineColor, s.outlineWidth, s.boxShadow]; }"
+    )
+    assert ring[:2] == ["rgb(10, 61, 145)", "2px"], ring
+    assert "rgb(255, 255, 255)" in ring[2], ring
     assert page.locator("a[href='#content-start']").is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "content-start"
