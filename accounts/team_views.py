@@ -151,7 +151,8 @@ def invitation_accept(request, token):
             )
         messages.success(
             request,
-            _("Welcome to %(org)s. Log in with your email and the password you chose.")
+            # No full stop right after the name: "S.L." would end in two.
+            _("Welcome to %(org)s: log in with your email and the password you chose.")
             % {"org": invitation.organization.name},
         )
         return redirect("accounts:login")
