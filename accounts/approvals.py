@@ -221,6 +221,7 @@ def _email_managers(approval: Approval) -> None:
             {
                 "organization_name": approval.organization.name,
                 "requester_name": approval.requested_by.get_full_name(),
+                "approval_kind": approval.kind,
                 "what": approval.what,
                 "credits": approval.credits,
                 "approve_url": decision_path(approval, manager, "approve"),

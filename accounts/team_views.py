@@ -76,7 +76,8 @@ def person_role(request, pk):
         messages.error(request, _("Choose a role: manager or member."))
         return redirect("accounts:people")
     try:
-        people.change_role(person, org_role=form.cleaned_data["org_role"], by=request.user)
+        # The service reads the person again under the lock: its answer has the new role.
+        person = people.change_role(person, org_role=form.cleaned_data["org_role"], by=request.user)
     except people.PeopleError as exc:
         messages.error(request, exc.message)
     else:
@@ -150,7 +151,8 @@ def invitation_accept(request, token):
             )
         messages.success(
             request,
-            _("Welcome to %(org)s. Log in with your email and the password you chose.")
+            # No full stop right after the name: "S.L." would end in two.
+            _("Welcome to %(org)s: log in with your email and the password you chose.")
             % {"org": invitation.organization.name},
         )
         return redirect("accounts:login")

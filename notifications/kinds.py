@@ -411,6 +411,12 @@ KINDS: dict[str, EmailKind] = {
             (
                 ORGANIZATION,
                 Key("requester_name", "text", "the member who asked"),
+                Key(
+                    "approval_kind",
+                    "text",
+                    "estimate or monthly_limit (a charge beyond the member's monthly limit)",
+                    required=False,
+                ),
                 Key("what", "text", "what needs approving, in the data's words"),
                 Key("credits", "int", "credits at stake (minutes)"),
                 Key("approve_url", "url", "signed link: confirm page to approve"),

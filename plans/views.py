@@ -201,9 +201,12 @@ def card_remove(request):
 def auto_recharge(request):
     form = AutoRechargeForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
+        # A message away from its field says which one it is about.
+        for name, errors in form.errors.items():
             for error in errors:
-                messages.error(request, error)
+                messages.error(
+                    request, _("%(field)s: %(error)s") % {"field": form[name].label, "error": error}
+                )
         return redirect("plans:overview")
     _run(
         request,

@@ -161,6 +161,35 @@ def test_a_request_emails_each_manager_a_signed_approve_and_refuse_link(manager,
         approvals.read_link(token, user=other)
 
 
+def test_the_email_says_whether_a_member_asked_or_a_charge_went_beyond_their_limit(manager, member):
+    from notifications.rendering import render_email
+
+    _request(member)
+    approvals.request_approval(
+        member.organization,
+        requested_by=member,
+        kind=Approval.Kind.MONTHLY_LIMIT,
+        what="Cargo del ticket T-2026-00008: correo",
+        credits=60,
+        reference="tickets.charge:8:1:charge:3",
+    )
+    estimate, charge = OutboxEmail.objects.filter(recipient=manager).order_by("pk")
+    name = member.get_full_name()
+    asked = render_email(estimate.kind, estimate.context, language="en")
+    assert asked.subject == f"{name} asks for your approval"
+    assert f"{name} asks for your approval, as a manager of" in asked.text
+    beyond = render_email(charge.kind, charge.context, language="en")
+    assert beyond.subject == f"A charge beyond {name}'s monthly limit needs your approval"
+    assert f"A charge on a ticket of {name} goes beyond their monthly credit limit" in beyond.text
+    assert "asks for your approval" not in beyond.text
+    assert "goes beyond their monthly credit limit" in beyond.html
+    # A request queued before the kind was in the context still renders, as a request.
+    old_context = {k: v for k, v in charge.context.items() if k != "approval_kind"}
+    assert render_email(charge.kind, old_context, language="en").subject.endswith(
+        "asks for your approval"
+    )
+
+
 def test_decided_once_the_second_decision_says_who_decided(manager, member):
     approval = _request(member)
     approvals.decide(approval, by=manager, approve=True)

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -150,6 +151,13 @@ def test_the_link_shows_a_form_and_a_weak_password_is_refused(client, manager):
     )
     assert response.status_code == 302
     assert response.url == reverse("accounts:login")
+    # One full stop, even after an organization's name that ends in one ("S.L.").
+    assert manager.organization.name.endswith(".")
+    welcome = [str(m) for m in get_messages(response.wsgi_request)]
+    assert welcome == [
+        f"Welcome to {manager.organization.name}: "
+        "log in with your email and the password you chose."
+    ]
     assert User.objects.get(email="w@e.example").org_role == User.OrgRole.MEMBER
     reused = client.get(url)
     assert reused.status_code == 410

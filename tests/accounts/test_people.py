@@ -102,6 +102,25 @@ def test_the_people_page_changes_a_role_and_removes_someone(client, manager, mem
     assert not member.is_active
 
 
+def test_the_page_names_the_new_role_and_a_manager_who_steps_down_goes_to_the_dashboard(
+    client, manager, member
+):
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    url = reverse("accounts:person_role", kwargs={"pk": member.pk})
+    response = client.post(url, {"org_role": "manager"}, follow=True)
+    assert f"{member.get_full_name()} is now manager." in response.content.decode()
+    # The former manager makes themselves a member: the People page is no longer theirs.
+    url = reverse("accounts:person_role", kwargs={"pk": manager.pk})
+    response = client.post(url, {"org_role": "member"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert response.status_code == 200
+    assert f"{manager.get_full_name()} is now member." in response.content.decode()
+    manager.refresh_from_db()
+    assert manager.org_role == User.OrgRole.MEMBER
+
+
 def test_the_page_explains_why_the_last_manager_stays(client, manager):
     client.force_login(manager)
     url = reverse("accounts:person_role", kwargs={"pk": manager.pk})

@@ -77,3 +77,62 @@ def test_a_member_s_big_estimate_waits_and_the_manager_approves_from_the_email(p
     assert estimate.hold is not None
     assert Approval.objects.get().decided_by == manager
     assert "T-" in page.locator("main").inner_text()
+
+
+def test_a_charge_beyond_a_member_s_monthly_limit_waits_and_a_refusal_charges_nothing(
+    page, browser, team
+):
+    """A technician resolves a member's ticket beyond the member's monthly limit: nothing
+    is charged, the ticket stays open and the manager is asked; the manager (in English)
+    refuses from the email's link; still nothing charged, and the decision is on the team
+    settings page with who and when (issue 19)."""
+    from credits import selectors as credit_selectors
+    from tests.tickets.factories import log_time
+    from tickets.models import Ticket
+
+    manager, member = team["manager"], team["member"]
+    organization = Organization.objects.get(pk=manager.organization_id)
+    organization.member_monthly_credit_limit = 30
+    organization.save(update_fields=["member_monthly_credit_limit"])
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    ticket = open_ticket(member, product=team["ticket"].product, subject="Correo caído")
+    technician = TechnicianFactory(email="lucia@soporte.example")
+    log_time(ticket, technician, minutes=45)
+    status = Ticket.objects.get(pk=ticket.pk).status
+
+    login(page, technician.email, PASSWORD)
+    page.goto(f"{page.base_url}/tickets/{ticket.pk}/resolve/")
+    page.get_by_test_id("resolve-form").locator("input[name=how][value=charge]").check()
+    page.get_by_test_id("confirm-resolve").click()
+    page.wait_for_load_state()
+    assert "límite mensual de 30 créditos" in page.locator("main").inner_text()
+    assert Ticket.objects.get(pk=ticket.pk).status == status
+    assert credit_selectors.balance(organization) == 300
+
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    phone.base_url = page.base_url
+    login(phone, manager.email, PASSWORD)
+    phone.wait_for_url("**/dashboard/")
+    row = OutboxEmail.objects.get(kind=Kind.APPROVAL_REQUESTED, recipient=manager)
+    send_email(row.pk)
+    body = mail.outbox[-1].body
+    refuse = re.findall(r"https?://[^/\s]+(/accounts/approvals/[^/\s]+/)", body)[1]
+    phone.goto(f"{page.base_url}{refuse}")
+    assert "refuse" in phone.get_by_test_id("confirm-decision").inner_text().lower()
+    phone.get_by_test_id("confirm-decision").click()
+    phone.wait_for_url("**/accounts/organization/settings/")
+    approval = Approval.objects.get()
+    assert approval.outcome == Approval.Outcome.REFUSED
+    assert approval.decided_by == manager
+    assert approval.decided_at is not None
+    decided = phone.get_by_test_id("approvals").inner_text()
+    assert "Refused" in decided
+    assert manager.get_full_name() in decided
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "approval-limit-refused-phone-en")
+    context.close()
+    assert Ticket.objects.get(pk=ticket.pk).status == status
+    assert credit_selectors.balance(organization) == 300

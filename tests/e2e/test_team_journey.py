@@ -142,3 +142,44 @@ def test_team_pages_pass_axe(page, team, language):
     page.get_by_test_id("save-team-settings").click()
     assert page.locator("#id_approval_threshold_credits").get_attribute("aria-invalid") == "true"
     assert _violations(page) == []
+
+
+def test_an_admin_manages_a_member_s_role_in_django_admin(page, team):
+    """Django admin does what the People page does (issue 19): it makes a member a
+    manager and back, and refuses, with its reason on the page, to demote the
+    organization's last manager."""
+    from tests.accounts.factories import AdminFactory, MemberFactory
+
+    admin = AdminFactory(email="admin@soporte.example")
+    manager = team["manager"]
+    member = MemberFactory(
+        organization=manager.organization, email="nico@cliente.example", full_name="Nico"
+    )
+    login(page, admin.email, PASSWORD)
+
+    # The last manager stays one: the change form says why and nothing changes.
+    page.goto(f"{page.base_url}/admin/accounts/user/{manager.pk}/change/")
+    page.select_option("select[name=org_role]", "member")
+    page.locator("input[name=_save]").click()
+    page.wait_for_load_state()
+    assert "/change/" in page.url
+    assert "último responsable" in page.locator(".errorlist").first.inner_text()
+    manager.refresh_from_db()
+    assert manager.org_role == User.OrgRole.MANAGER
+
+    # The member becomes a manager: buying is theirs now; then a member again.
+    page.goto(f"{page.base_url}/admin/accounts/user/{member.pk}/change/")
+    page.select_option("select[name=org_role]", "manager")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/accounts/user/")
+    member.refresh_from_db()
+    assert member.org_role == User.OrgRole.MANAGER
+    assert member.is_org_manager
+    screenshot(page, "team-admin-role-changed")
+    # With two managers, the first one can now be made a member from admin too.
+    page.goto(f"{page.base_url}/admin/accounts/user/{manager.pk}/change/")
+    page.select_option("select[name=org_role]", "member")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/accounts/user/")
+    manager.refresh_from_db()
+    assert manager.org_role == User.OrgRole.MEMBER

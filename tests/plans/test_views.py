@@ -118,6 +118,17 @@ def test_absurd_recharge_settings_change_nothing(logged, organization, data):
     assert not AutoRecharge.objects.exists()
 
 
+def test_a_refused_recharge_setting_names_its_field(logged, organization):
+    card(organization)
+    data = {"enabled": "on", "threshold": "-5", "monthly_cap": "500", "pack": str(pack(60).pk)}
+    response = logged.post(reverse("plans:auto_recharge"), data, follow=True)
+    assert _messages(response) == [
+        "When the balance falls below (credits): Ensure this value is greater than or equal to 1.",
+        "At most, automatic purchases a month: Ensure this value is less than or equal to 31.",
+    ]
+    assert not AutoRecharge.objects.exists()
+
+
 def test_auto_recharge_is_saved_and_needs_a_card(logged, organization):
     data = {"enabled": "on", "threshold": "30", "monthly_cap": "2", "pack": str(pack(60).pk)}
     response = logged.post(reverse("plans:auto_recharge"), data, follow=True)
