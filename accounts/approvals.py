@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts import notify
+from accounts.errors import AlreadyDecided, ApprovalError, BadLink
 from accounts.models import MAX_TEAM_CREDITS, Approval, Organization, User
 from accounts.permissions import is_org_manager
-from accounts.services import AccountError
 
 # How long a decision link works (seconds): two weeks.
 LINK_MAX_AGE = 14 * 24 * 3600
@@ -38,18 +39,6 @@ approval_decided = Signal()
 # the ledger entry commits with its cause, or not at all). A receiver returns a text for
 # the manager (what the decision did) or None; raising ApprovalError undoes the decision.
 approval_deciding = Signal()
-
-
-class ApprovalError(AccountError):
-    """An approval that cannot be requested or decided as asked."""
-
-
-class AlreadyDecided(ApprovalError):
-    """Someone decided this approval first; the message says who, when and how."""
-
-
-class BadLink(ApprovalError):
-    """A decision link that is forged, expired, or not the reader's."""
 
 
 # --- Settings -------------------------------------------------------------------------
@@ -204,10 +193,6 @@ def request_approval(
 
 
 def _email_managers(approval: Approval) -> None:
-    # notifications sits above accounts; the import is here, at the one call.
-    from notifications import services as notifications
-    from notifications.models import Kind
-
     managers = User.objects.filter(
         organization_id=approval.organization_id,
         role=User.Role.CLIENT,
@@ -215,19 +200,11 @@ def _email_managers(approval: Approval) -> None:
         is_active=True,
     ).order_by("pk")
     for manager in managers:
-        notifications.queue_email(
+        notify.approval_requested(
+            approval,
             manager,
-            Kind.APPROVAL_REQUESTED,
-            {
-                "organization_name": approval.organization.name,
-                "requester_name": approval.requested_by.get_full_name(),
-                "approval_kind": approval.kind,
-                "what": approval.what,
-                "credits": approval.credits,
-                "approve_url": decision_path(approval, manager, "approve"),
-                "refuse_url": decision_path(approval, manager, "refuse"),
-            },
-            dedupe_key=f"approval_requested:{approval.pk}:{manager.pk}",
+            approve_url=decision_path(approval, manager, "approve"),
+            refuse_url=decision_path(approval, manager, "refuse"),
         )
 
 

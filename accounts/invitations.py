@@ -14,22 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import notify
+from accounts.errors import InvitationError, InvitationNotFound
 from accounts.models import Invitation, Language, Organization, User
 from accounts.permissions import is_org_manager
-from accounts.services import AccountError, create_client_user
+from accounts.services import create_client_user
 
 # Days an invitation link works (settings.TEAM_INVITATION_DAYS overrides it).
 INVITATION_DAYS = 7
 # At most this many open invitations per organization (a manager cannot flood the outbox).
 MAX_OPEN_INVITATIONS = 50
-
-
-class InvitationError(AccountError):
-    """An invitation that cannot be made, or a link that no longer works."""
-
-
-class InvitationNotFound(InvitationError):
-    """No invitation has this token."""
 
 
 def token_hash(token: str) -> str:
@@ -101,22 +95,7 @@ def invite(
         created_at=now,
         expires_at=now + timedelta(days=valid_days()),
     )
-    # notifications sits above accounts; the import is here, at the one call.
-    from notifications import services as notifications
-    from notifications.models import Kind
-
-    notifications.queue_email_to_address(
-        email,
-        language,
-        Kind.TEAM_INVITATION,
-        {
-            "organization_name": organization.name,
-            "inviter_name": by.get_full_name(),
-            "accept_url": accept_path(token),
-            "expires_at": invitation.expires_at,
-        },
-        dedupe_key=f"team_invitation:{invitation.pk}",
-    )
+    notify.team_invitation(invitation, inviter=by, accept_url=accept_path(token))
     return invitation, token
 
 

@@ -396,6 +396,15 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
+class ApprovalOutcome(models.TextChoices):
+    """``Approval.Outcome``; at module level so that ``Approval.Meta``'s constraints can
+    name it."""
+
+    PENDING = "pending", _("Waiting for a manager")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
 class Approval(models.Model):
     """A manager's yes or no to something a member asked for (issue 19): what, who asked,
     who decided, when, and the outcome. Decided exactly once (accounts.approvals)."""
@@ -404,10 +413,7 @@ class Approval(models.Model):
         ESTIMATE = "estimate", _("Estimate above the approval threshold")
         MONTHLY_LIMIT = "monthly_limit", _("Spending beyond the member's monthly limit")
 
-    class Outcome(models.TextChoices):
-        PENDING = "pending", _("Waiting for a manager")
-        APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
+    Outcome = ApprovalOutcome
 
     organization = models.ForeignKey(
         Organization,
@@ -452,10 +458,12 @@ class Approval(models.Model):
             # Pending: nobody decided; decided: by whom and when.
             models.CheckConstraint(
                 condition=(
-                    Q(outcome="pending") & Q(decided_by__isnull=True) & Q(decided_at__isnull=True)
+                    Q(outcome=ApprovalOutcome.PENDING)
+                    & Q(decided_by__isnull=True)
+                    & Q(decided_at__isnull=True)
                 )
                 | (
-                    ~Q(outcome="pending")
+                    ~Q(outcome=ApprovalOutcome.PENDING)
                     & Q(decided_by__isnull=False)
                     & Q(decided_at__isnull=False)
                 ),

@@ -5,13 +5,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounts.errors import PeopleError
 from accounts.models import User
 from accounts.permissions import is_org_manager
-from accounts.services import AccountError
-
-
-class PeopleError(AccountError):
-    """A change to the organization's people that the rules do not allow."""
 
 
 def _check(person: User, by: User) -> None:

@@ -6,7 +6,7 @@ except the invitation link, which is public and works once.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +32,7 @@ def _people_page(request, form, *, status=200):
 
 
 @manager_required
-def people_list(request):
+def people_list(request: HttpRequest) -> HttpResponse:
     """The organization's people and open invitations; POST invites someone."""
     org = request.user.organization
     form = InviteForm(request.POST or None, initial={"language": org.language})
@@ -69,7 +69,7 @@ def _person(request, pk) -> User:
 
 @manager_required
 @require_POST
-def person_role(request, pk):
+def person_role(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -93,7 +93,7 @@ def person_role(request, pk):
 
 @manager_required
 @require_POST
-def person_remove(request, pk):
+def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     try:
         people.remove(person, by=request.user)
@@ -110,7 +110,7 @@ def person_remove(request, pk):
 
 @manager_required
 @require_POST
-def invitation_withdraw(request, pk):
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_of(request.user.organization_id, pk)
     if invitation is None:
         raise Http404
@@ -125,7 +125,7 @@ def invitation_withdraw(request, pk):
     return redirect("accounts:people")
 
 
-def invitation_accept(request, token):
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: choose a password, once, before it expires (public)."""
     try:
         invitation = invitations.open_invitation(token)
@@ -171,7 +171,7 @@ APPROVALS_SHOWN = 50
 
 
 @manager_required
-def team_settings(request):
+def team_settings(request: HttpRequest) -> HttpResponse:
     """Who sees what, the approval threshold and the members' monthly limit."""
     org = request.user.organization
     initial = {
@@ -201,7 +201,7 @@ def team_settings(request):
 
 
 @login_required
-def approval_decide(request, token):
+def approval_decide(request: HttpRequest, token: str) -> HttpResponse:
     """The signed link of the manager's email: GET confirms, POST decides (once)."""
     try:
         link = approvals.read_link(token, user=request.user)

@@ -3,6 +3,7 @@ lines (read-only, never deleted), payment events (the audit trail)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -128,7 +129,7 @@ class OrderAdmin(ReadOnlyAdmin):
     def _back(self, order):
         return redirect(reverse("admin:billing_order_change", args=[order.pk]))
 
-    def mark_paid_view(self, request, pk):
+    def mark_paid_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A bank transfer arrived: pay the order (credits, invoice, email) with its reference."""
         self._check(request)
         order = get_object_or_404(Order, pk=pk)
@@ -154,7 +155,7 @@ class OrderAdmin(ReadOnlyAdmin):
         title = gettext("Mark order %(code)s as paid by bank transfer") % {"code": order.code}
         return self._form_page(request, order, form, title, gettext("Mark as paid"))
 
-    def refund_view(self, request, pk):
+    def refund_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Refund a paid order, with a required reason."""
         self._check(request)
         order = get_object_or_404(Order, pk=pk)

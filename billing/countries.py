@@ -19,11 +19,6 @@ COUNTRIES = {
 _BY_SPANISH_NAME = dict(COUNTRIES.values())
 
 
-def country_name(code: str) -> str:
-    """The country of ``code`` in the active language (the code itself when unknown)."""
-    return str(COUNTRIES[code][1]) if code in COUNTRIES else code
-
-
 def localized_address_lines(lines: list[str]) -> list[str]:
     """Address lines with a Spanish country name (a whole line, or the end of the line
     after a comma) in the active language."""

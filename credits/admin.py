@@ -3,6 +3,7 @@ credits are corrected only through "Adjust credits" (a ledger entry with a reaso
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -132,7 +133,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         )
         return [adjust, *super().get_urls()]
 
-    def adjust_view(self, request):
+    def adjust_view(self, request: HttpRequest) -> HttpResponse:
         """A manual adjustment: always a reason, the admin recorded as the actor."""
         if not (request.user.is_staff and self.has_view_permission(request)):
             raise PermissionDenied

@@ -3,7 +3,7 @@ contacts, and every inbound message (read-only, downloadable as .eml, retried wh
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -128,7 +128,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
         url = reverse("admin:mailchannel_inboundemail_eml", args=[record.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download .eml"))
 
-    def download(self, request, pk):
+    def download(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         record = get_object_or_404(InboundEmail, pk=pk)

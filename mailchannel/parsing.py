@@ -10,7 +10,6 @@ import html
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
@@ -214,11 +213,3 @@ def parse(raw: bytes) -> ParsedEmail:
             str(value) for value in (message.get_all("Authentication-Results") or [])
         ][:20],
     )
-
-
-def display_address(value: str) -> str:
-    """The bare address of ``Name <a@b>`` (lower-case)."""
-    try:
-        return Address(addr_spec=getaddresses([value])[0][1]).addr_spec.lower()
-    except (ValueError, IndexError):
-        return ""

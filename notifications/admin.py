@@ -2,7 +2,7 @@
 resend action for failed mail."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
 from django.urls import path, reverse
@@ -114,7 +114,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def preview_view(self, request, pk):
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The email's HTML part, rendered now from its stored context."""
         if not self.has_view_permission(request):
             return HttpResponse(status=403)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from credits import selectors as credit_selectors
 from credits.models import Pack
 from helpdesk.formatting import format_credits, format_money
 from plans.models import MAX_MONTHLY_CAP, MAX_THRESHOLD, Plan
@@ -42,7 +43,7 @@ class AutoRechargeForm(forms.Form):
     )
     pack = PackChoiceField(
         label=_("Buy the pack"),
-        queryset=Pack.objects.filter(active=True).exclude(kind=Pack.Kind.REGISTRATION),
+        queryset=credit_selectors.packs_for(Pack.Kind.RECHARGE),
         empty_label=None,
     )
     monthly_cap = forms.IntegerField(

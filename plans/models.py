@@ -107,15 +107,24 @@ class PaymentMethod(models.Model):
         return self.label
 
 
+class CardSetupStatus(models.TextChoices):
+    """``CardSetup.Status``; at module level so that ``CardSetup.Meta``'s constraints can
+    name it."""
+
+    OPEN = "open", _("Waiting for the client")
+    SAVED = "saved", _("Card saved")
+    CANCELLED = "cancelled", _("Cancelled")
+    # The renewal stayed declined after the last automatic retry (dunning): no credits
+    # were granted for the period, and the subscription is over.
+    ENDED_UNPAID = "ended_unpaid", _("Ended unpaid")
+
+
 class CardSetup(models.Model):
     """A manager's visit to the provider's hosted page to save a card (Stripe Checkout in
     setup mode). Binds the provider's session to the organization that started it: the
     return page and the webhook save a card only for a session found here, once."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Waiting for the client")
-        SAVED = "saved", _("Card saved")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = CardSetupStatus
 
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -159,7 +168,7 @@ class CardSetup(models.Model):
                 fields=["session_id"], condition=~Q(session_id=""), name="cardsetup_session_once"
             ),
             models.CheckConstraint(
-                condition=~Q(status="saved") | Q(payment_method__isnull=False),
+                condition=~Q(status=CardSetupStatus.SAVED) | Q(payment_method__isnull=False),
                 name="cardsetup_saved_has_card",
             ),
         ]
@@ -168,17 +177,20 @@ class CardSetup(models.Model):
         return f"{self.organization} · {self.session_id or self.token}"
 
 
+class SubscriptionStatus(models.TextChoices):
+    """``Subscription.Status``; at module level so that ``Subscription.Meta``'s constraints
+    and indexes can name it."""
+
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Payment declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Subscription(models.Model):
     """An organization's subscription to a plan. Periods are whole months from
     ``started_at`` (period n runs from started_at + n months to started_at + n+1 months)."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        PAST_DUE = "past_due", _("Payment declined")
-        CANCELLED = "cancelled", _("Cancelled")
-        # The renewal stayed declined after the last automatic retry (dunning): no credits
-        # were granted for the period, and the subscription is over.
-        ENDED_UNPAID = "ended_unpaid", _("Ended unpaid")
+    Status = SubscriptionStatus
 
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -224,22 +236,22 @@ class Subscription(models.Model):
             # One subscription in force per organization: subscribing twice is refused.
             models.UniqueConstraint(
                 fields=["organization"],
-                condition=Q(status__in=["active", "past_due"]),
+                condition=Q(status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE]),
                 name="subscription_one_in_force",
             ),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | Q(ended_at__isnull=False),
+                condition=~Q(status=SubscriptionStatus.CANCELLED) | Q(ended_at__isnull=False),
                 name="subscription_cancelled_has_end",
             ),
             models.CheckConstraint(
-                condition=~Q(status="ended_unpaid") | Q(ended_at__isnull=False),
+                condition=~Q(status=SubscriptionStatus.ENDED_UNPAID) | Q(ended_at__isnull=False),
                 name="subscription_ended_unpaid_has_end",
             ),
         ]
         indexes = [
             models.Index(
                 fields=["current_period_end"],
-                condition=Q(status="active"),
+                condition=Q(status=SubscriptionStatus.ACTIVE),
                 name="subscription_due",
             ),
         ]

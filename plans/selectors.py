@@ -9,7 +9,10 @@ from plans.models import AutoPurchase, AutoRecharge, PaymentMethod, Plan, PlanPe
 def subscription_in_force(organization: Organization) -> Subscription | None:
     return (
         Subscription.objects.select_related("plan", "next_plan")
-        .filter(organization_id=organization.pk, status__in=["active", "past_due"])
+        .filter(
+            organization_id=organization.pk,
+            status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE],
+        )
         .first()
     )
 

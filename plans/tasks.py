@@ -1,4 +1,5 @@
-"""Celery tasks of plans: they take ids, call one service, are safe to run twice."""
+"""Celery tasks of plans: they take ids, call one service, are safe to run twice. Each is
+named after its service plus ``_task``; a renamed task keeps its old registered name."""
 
 from celery import shared_task
 
@@ -19,8 +20,16 @@ def sweep_auto_recharges_task() -> int:
 
 
 @shared_task
+def renew_due_task() -> int:
+    """Periodic: start the periods that are due (each once), end cancelled subscriptions
+    (``services.renew_due``)."""
+    return services.renew_due()
+
+
+@shared_task(name="plans.tasks.renew_subscriptions_task")
 def renew_subscriptions_task() -> int:
-    """Periodic: start the periods that are due (each once), end cancelled subscriptions."""
+    """The old name of ``renew_due_task`` (beat schedules and queued messages before
+    December 2026)."""
     return services.renew_due()
 
 

@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -16,6 +17,7 @@ from payments import PaymentError
 
 from accounts.permissions import manager_required
 from billing import selectors as billing_selectors
+from billing import variants
 from plans import selectors, services
 from plans.forms import AutoRechargeForm, PlanChoiceForm, TestCardForm
 from plans.services import cards
@@ -39,7 +41,7 @@ def _bad_form(request):
 
 
 @manager_required
-def overview(request):
+def overview(request: HttpRequest) -> HttpResponse:
     organization = request.user.organization
     page = selectors.plans_page(organization)
     setting = page.auto_recharge
@@ -58,7 +60,7 @@ def overview(request):
             "page": page,
             "recharge_form": AutoRechargeForm(initial=initial),
             "card_form": TestCardForm(),
-            "test_cards": billing_selectors.online_payment_variant() == "dummy",
+            "test_cards": billing_selectors.online_payment_variant() == variants.TEST,
             "hosted_cards": cards.hosted_card_setup_available(),
         },
     )
@@ -84,7 +86,7 @@ def _run(request, action, success: str, *, quiet: bool = False):
 
 @manager_required
 @post_only
-def subscribe(request):
+def subscribe(request: HttpRequest) -> HttpResponse:
     form = PlanChoiceForm(request.POST)
     if not form.is_valid():
         return _bad_form(request)
@@ -109,7 +111,7 @@ def _subscription(request):
 
 @manager_required
 @post_only
-def change(request):
+def change(request: HttpRequest) -> HttpResponse:
     form = PlanChoiceForm(request.POST)
     if not form.is_valid():
         return _bad_form(request)
@@ -134,7 +136,7 @@ def change(request):
 
 @manager_required
 @post_only
-def cancel(request):
+def cancel(request: HttpRequest) -> HttpResponse:
     subscription = _subscription(request)
     if subscription is not None:
         date = formats.date_format(
@@ -152,7 +154,7 @@ def cancel(request):
 
 @manager_required
 @post_only
-def keep(request):
+def keep(request: HttpRequest) -> HttpResponse:
     subscription = _subscription(request)
     if subscription is not None:
         _run(request, lambda: services.keep(subscription), _("Your plan continues."))
@@ -161,7 +163,7 @@ def keep(request):
 
 @manager_required
 @post_only
-def retry(request):
+def retry(request: HttpRequest) -> HttpResponse:
     subscription = _subscription(request)
     if subscription is not None:
         _run(
@@ -174,7 +176,7 @@ def retry(request):
 
 @manager_required
 @post_only
-def card_save(request):
+def card_save(request: HttpRequest) -> HttpResponse:
     form = TestCardForm(request.POST)
     if not form.is_valid():
         return _bad_form(request)
@@ -190,7 +192,7 @@ def card_save(request):
 
 @manager_required
 @post_only
-def card_remove(request):
+def card_remove(request: HttpRequest) -> HttpResponse:
     services.remove_card(request.user.organization)
     messages.success(request, _("Card removed. Automatic recharge is off."))
     return redirect("plans:overview")
@@ -198,7 +200,7 @@ def card_remove(request):
 
 @manager_required
 @post_only
-def auto_recharge(request):
+def auto_recharge(request: HttpRequest) -> HttpResponse:
     form = AutoRechargeForm(request.POST)
     if not form.is_valid():
         # A message away from its field says which one it is about.
@@ -224,7 +226,7 @@ def _absolute(name: str) -> str:
 
 @manager_required
 @post_only
-def card_setup(request):
+def card_setup(request: HttpRequest) -> HttpResponse:
     """To the provider's page that saves a card (Stripe Checkout in setup mode)."""
     url = _run(
         request,
@@ -244,7 +246,7 @@ def card_setup(request):
 
 
 @manager_required
-def card_setup_done(request):
+def card_setup_done(request: HttpRequest) -> HttpResponse:
     """Back from the provider's page: save the card it saved, once."""
     session_id = request.GET.get("session_id", "")[:300]
     _run(
@@ -256,7 +258,7 @@ def card_setup_done(request):
 
 
 @manager_required
-def card_setup_cancelled(request):
+def card_setup_cancelled(request: HttpRequest) -> HttpResponse:
     """Back from the provider's page without saving a card."""
     cards.cancel_card_setup(request.user.organization, request.GET.get("setup", "")[:100])
     messages.info(request, _("No card was saved."))

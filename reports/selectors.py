@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from billing import selectors as billing_selectors
 from billing.models import Invoice, Order
 from credits import selectors as credit_selectors
 from credits.models import LedgerEntry, Lot, Wallet
@@ -828,9 +829,7 @@ def last_charges(organization: Organization, *, limit: int = 10):
 def billing_panel(organization: Organization) -> dict:
     """The last invoice and the pending orders (two queries)."""
     return {
-        "last_invoice": Invoice.objects.filter(order__organization=organization)
-        .order_by("-issued_at", "-pk")
-        .first(),
+        "last_invoice": billing_selectors.invoices_of(organization).first(),
         "pending_orders": list(
             Order.objects.filter(organization=organization, status=Order.Status.PENDING)
             .select_related("pack")

@@ -16,6 +16,7 @@ from api.views.tickets import ERRORS, _valid
 from credits import selectors as credit_selectors
 from tickets import selectors, services
 from tickets.models import Ticket
+from tickets.selectors import QueueSort, QueueStatus
 from tickets.selectors import charging as charging_selectors
 
 MAX_Q = 200
@@ -34,7 +35,7 @@ class Queue(StaffView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=["active", "all", *Ticket.Status.values]),
+            OpenApiParameter("status", str, enum=[*QueueStatus.values, *Ticket.Status.values]),
             OpenApiParameter("severity", str, enum=Ticket.Severity.values),
             OpenApiParameter("organization", int),
             OpenApiParameter("assignee", str, description="'mine', 'unassigned' or a user id"),
@@ -44,7 +45,7 @@ class Queue(StaffView):
             OpenApiParameter(
                 "sort",
                 str,
-                enum=["newest", "oldest", "due"],
+                enum=[QueueSort.NEWEST.value, QueueSort.OLDEST.value, QueueSort.DUE.value],
                 description="'due': the page's order, most urgent first (running clocks by "
                 "due date, breached on top, then stopped clocks).",
             ),
@@ -55,7 +56,7 @@ class Queue(StaffView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         filters = selectors.QueueFilters(
-            status=params.get("status", "active")[:32],
+            status=params.get("status", QueueStatus.ACTIVE)[:32],
             severity=params.get("severity", "")[:16],
             organization=_int(params.get("organization")),
             assignee=params.get("assignee", "")[:16],
@@ -65,9 +66,9 @@ class Queue(StaffView):
         )
         tickets = selectors.queue_for(request.user, filters)
         paginator = Cursor()
-        if params.get("sort") == "oldest":
+        if params.get("sort") == QueueSort.OLDEST:
             paginator.ordering = ("created_at", "pk")
-        elif params.get("sort") == "due":
+        elif params.get("sort") == QueueSort.DUE:
             paginator.ordering = ("queue_rank", "due_at", "pk")
         page = paginator.paginate_queryset(tickets, request, view=self)
         return paginator.get_paginated_response(s.TicketSerializer(page, many=True).data)

@@ -17,6 +17,7 @@ from api.pagination import Cursor
 from api.views.common import ApiView, visible_estimate, visible_ticket
 from tickets import selectors, services
 from tickets.models import Product, Ticket
+from tickets.selectors import QueueStatus
 from tickets.selectors import charging as charging_selectors
 
 ERRORS = {
@@ -50,7 +51,7 @@ class TicketList(ApiView):
             OpenApiParameter(
                 "status",
                 str,
-                enum=["active", *Ticket.Status.values],
+                enum=[QueueStatus.ACTIVE.value, *Ticket.Status.values],
                 description="A status, or 'active' for the open ones.",
             ),
             OpenApiParameter("severity", str, enum=Ticket.Severity.values),

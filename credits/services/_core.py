@@ -249,14 +249,6 @@ def open_lots(wallet: Wallet, now: datetime) -> list[Lot]:
     )
 
 
-def lapsed_credits(wallet: Wallet, now: datetime) -> int:
-    """Credits of lots past their expiry date that expire_lots has not written off yet."""
-    total = wallet.lots.filter(remaining__gt=0, expires_at__lte=now).aggregate(
-        total=Sum("remaining")
-    )["total"]
-    return total or 0
-
-
 def spendable(wallet: Wallet, lots: list[Lot], *, hold: Hold | None = None) -> int:
     """Credits of ``lots`` not reserved by holds (other than ``hold``, which we spend)."""
     reserved = wallet.held - (hold.amount if hold is not None else 0)

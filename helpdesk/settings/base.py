@@ -580,7 +580,7 @@ CELERY_BEAT_SCHEDULE["notifications-sweep-webhooks"] = {
 # Monthly plans: start the periods that are due, each once (plans.services.renew_due); and
 # the backstop of the automatic recharge that a deduction queues.
 CELERY_BEAT_SCHEDULE["plans-renew-subscriptions"] = {
-    "task": "plans.tasks.renew_subscriptions_task",
+    "task": "plans.tasks.renew_due_task",
     "schedule": 15 * 60,
     "options": {"expires": 14 * 60},
 }

@@ -9,6 +9,7 @@ from payments.core import provider_factory
 from accounts.models import Organization, User
 from billing import selectors as billing_selectors
 from billing import services as billing_services
+from billing import variants
 from billing.models import Order
 from billing.providers import OffSessionResult
 from plans.errors import InvalidSetting, NoPaymentMethod
@@ -59,7 +60,7 @@ def save_test_card(organization: Organization, *, outcome: str, user: User | Non
     Raises InvalidSetting for another outcome, NoPaymentMethod when the test provider is
     not configured (production)."""
     variant = billing_selectors.online_payment_variant()
-    if variant != "dummy":
+    if variant != variants.TEST:
         raise NoPaymentMethod()
     try:
         reference, label = _provider(variant).save_payment_method(outcome=outcome)

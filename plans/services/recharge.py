@@ -59,8 +59,9 @@ def configure_auto_recharge(
         MAX_MONTHLY_CAP,
         _("The monthly limit is from 1 to %(max)s purchases.") % {"max": MAX_MONTHLY_CAP},
     )
-    pack = Pack.objects.filter(pk=getattr(pack, "pk", None), active=True).first()
-    if pack is None or pack.kind == Pack.Kind.REGISTRATION:
+    on_sale = credit_selectors.packs_for(Pack.Kind.RECHARGE)
+    pack = on_sale.filter(pk=getattr(pack, "pk", None)).first()
+    if pack is None:
         raise InvalidSetting(_("Choose a pack on sale as a recharge."))
     with transaction.atomic():
         Organization.objects.select_for_update(no_key=True).only("pk").get(pk=organization.pk)
