@@ -114,9 +114,6 @@ class CardSetupStatus(models.TextChoices):
     OPEN = "open", _("Waiting for the client")
     SAVED = "saved", _("Card saved")
     CANCELLED = "cancelled", _("Cancelled")
-    # The renewal stayed declined after the last automatic retry (dunning): no credits
-    # were granted for the period, and the subscription is over.
-    ENDED_UNPAID = "ended_unpaid", _("Ended unpaid")
 
 
 class CardSetup(models.Model):
@@ -184,6 +181,9 @@ class SubscriptionStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAST_DUE = "past_due", _("Payment declined")
     CANCELLED = "cancelled", _("Cancelled")
+    # The renewal stayed declined after the last automatic retry (dunning): no credits
+    # were granted for the period, and the subscription is over.
+    ENDED_UNPAID = "ended_unpaid", _("Ended unpaid")
 
 
 class Subscription(models.Model):
