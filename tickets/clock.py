@@ -71,7 +71,7 @@ def restart(ticket: Ticket, at: datetime) -> None:
 class TicketSla:
     """What a page shows of a ticket's clock."""
 
-    state: str  # "ok", "warning", "breached" or "paused"
+    state: str  # a sla.SlaState value
     # Left until due, negative once overdue (SLA time: business hours, or calendar hours).
     remaining: timedelta
     ratio: float  # of the target used: 0.0 at opening, 1.0 at due, more when breached

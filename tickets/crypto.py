@@ -14,17 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-
-class VaultError(Exception):
-    """The vault cannot encrypt or decrypt: no key, a bad key, or a token of another key."""
-
-    default_message = _(
-        "The access data cannot be opened: the vault key is missing or wrong. Tell an admin."
-    )
-
-    def __init__(self, message=None):
-        self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
+from tickets.errors import VaultError
 
 
 def key_problems(keys) -> list[str]:

@@ -172,3 +172,15 @@ class ChargeNeedsApproval(TicketError):
                 "spent": spent,
             }
         )
+
+
+class VaultError(HelpdeskError):
+    """The vault cannot encrypt or decrypt: no key, a bad key, or a token of another key."""
+
+    default_message = _(
+        "The access data cannot be opened: the vault key is missing or wrong. Tell an admin."
+    )
+
+    def __init__(self, message=None):
+        self.message = message if message is not None else self.default_message
+        super().__init__(str(self.message))

@@ -217,3 +217,49 @@ def test_the_renamed_plans_task_keeps_its_old_name():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "plans.tasks.renew_due_task" in scheduled
     assert "plans.tasks.renew_subscriptions_task" not in scheduled
+
+
+# --- Errors -------------------------------------------------------------------------------
+
+# The API's error response is DRF's APIException (it carries a named error's code and
+# message to the client); it is not a rule's refusal.
+NOT_HELPDESK_ERRORS = {"api.errors.ApiError"}
+
+
+def _is_error_class(node: ast.ClassDef) -> bool:
+    bases = [ast.unparse(base).split(".")[-1] for base in node.bases]
+    return node.name.endswith(("Error", "Exception")) or any(
+        base.endswith(("Error", "Exception")) or base in {"Exception", "Warning"} for base in bases
+    )
+
+
+def test_named_errors_live_in_each_apps_errors_module():
+    elsewhere = [
+        f"{_where(path, node)} {node.name}"
+        for path in _python_files(with_tests=False)
+        if path.name != "errors.py" and path.parts[len(ROOT.parts)] != "bench"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and _is_error_class(node)
+    ]
+    assert not elsewhere, elsewhere
+
+
+def test_every_apps_errors_are_on_the_shared_base():
+    from importlib import import_module
+
+    from helpdesk.errors import HelpdeskError
+
+    checked, off_base = 0, []
+    for name in APPS:
+        module = import_module(f"{name}.errors")
+        for attribute, value in vars(module).items():
+            if not (inspect.isclass(value) and issubclass(value, BaseException)):
+                continue
+            if value.__module__ != module.__name__:
+                continue  # imported, checked where it is defined
+            checked += 1
+            qualified = f"{module.__name__}.{attribute}"
+            if not issubclass(value, HelpdeskError) and qualified not in NOT_HELPDESK_ERRORS:
+                off_base.append(qualified)
+    assert checked > 20  # every app's errors were found
+    assert not off_base, off_base

@@ -246,7 +246,11 @@ class ClientFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("active", _("Open (not finished)")), *Ticket.Status.choices],
+        choices=[
+            ("", _("All")),
+            (QueueStatus.ACTIVE, _("Open (not finished)")),
+            *Ticket.Status.choices,
+        ],
     )
 
     def __init__(self, *args, **kwargs):

@@ -237,12 +237,14 @@ class TicketCharge(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "number"], name="ticketcharge_number"),
             models.CheckConstraint(
-                condition=Q(outcome="charged", credits__gt=0, ledger_entry__isnull=False)
-                | (~Q(outcome="charged") & Q(credits=0, ledger_entry__isnull=True)),
+                condition=Q(
+                    outcome=ChargeOutcome.CHARGED, credits__gt=0, ledger_entry__isnull=False
+                )
+                | (~Q(outcome=ChargeOutcome.CHARGED) & Q(credits=0, ledger_entry__isnull=True)),
                 name="ticketcharge_ledger_iff_charged",
             ),
             models.CheckConstraint(
-                condition=~Q(outcome="goodwill") | ~Q(goodwill_reason=""),
+                condition=~Q(outcome=ChargeOutcome.GOODWILL) | ~Q(goodwill_reason=""),
                 name="ticketcharge_goodwill_has_reason",
             ),
         ]

@@ -83,13 +83,17 @@ class Estimate(models.Model):
             models.CheckConstraint(condition=Q(credits__gt=0), name="estimate_credits_positive"),
             # At most one waiting for an answer, and one accepted, per ticket.
             models.UniqueConstraint(
-                fields=["ticket"], condition=Q(status="pending"), name="one_pending_estimate"
+                fields=["ticket"],
+                condition=Q(status=EstimateStatus.PENDING),
+                name="one_pending_estimate",
             ),
             models.UniqueConstraint(
-                fields=["ticket"], condition=Q(status="accepted"), name="one_accepted_estimate"
+                fields=["ticket"],
+                condition=Q(status=EstimateStatus.ACCEPTED),
+                name="one_accepted_estimate",
             ),
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                condition=~Q(status=EstimateStatus.DECLINED) | ~Q(decline_reason=""),
                 name="estimate_declined_has_reason",
             ),
         ]

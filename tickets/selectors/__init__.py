@@ -51,18 +51,22 @@ from tickets.models import (
 # --- Contracts -------------------------------------------------------------------------
 
 
+# ``ContractCheck.status`` when the product is covered (otherwise a RenewalReason value).
+CONTRACT_ACTIVE = "active"
+
+
 @dataclass(frozen=True)
 class ContractCheck:
     """Whether an organization may open tickets for a product today, and if not, why."""
 
     product: Product
-    status: str  # "active" or a RenewalReason value
+    status: str  # CONTRACT_ACTIVE or a RenewalReason value
     contract: Contract | None = None
     pending_renewal: RenewalRequest | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status == "active"
+        return self.status == CONTRACT_ACTIVE
 
     @property
     def label(self) -> str:
@@ -79,7 +83,7 @@ class ContractCheck:
                 "end": date_format(self.contract.ends_on),
             }
         messages = {
-            "active": _(
+            CONTRACT_ACTIVE: _(
                 "Covered by your maintenance contract (version %(version)s) until %(end)s."
             ),
             RenewalReason.NO_CONTRACT: _(
@@ -104,7 +108,7 @@ def _check(product: Product, contracts: list[Contract], today: date) -> Contract
     covering = [c for c in contracts if c.covers(today)]
     current = [c for c in covering if not product.is_obsolete(c.version)]
     if current:
-        return ContractCheck(product, "active", max(current, key=lambda c: c.ends_on))
+        return ContractCheck(product, CONTRACT_ACTIVE, max(current, key=lambda c: c.ends_on))
     if covering:
         return ContractCheck(product, RenewalReason.OBSOLETE_VERSION, covering[0])
     past = [c for c in contracts if c.ends_on < today]
@@ -169,10 +173,10 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
 
 
 def client_tickets(user: User, *, status: str = "") -> QuerySet[Ticket]:
-    """The client's organization's tickets, newest first; ``status``: a status, "active"
-    (open ones) or "" for all."""
+    """The client's organization's tickets, newest first; ``status``: a status,
+    ``QueueStatus.ACTIVE`` (open ones) or "" for all."""
     tickets = tickets_visible_to(user).select_related("product", "requester")
-    if status == "active":
+    if status == QueueStatus.ACTIVE:
         tickets = tickets.filter(status__in=ACTIVE_STATUSES)
     elif status in Ticket.Status.values:
         tickets = tickets.filter(status=status)
@@ -287,11 +291,6 @@ def thread_for(ticket: Ticket, user: User) -> list[Message]:
 def opening_attachments(ticket: Ticket) -> list[Attachment]:
     """The files sent with the ticket itself (not with a message)."""
     return list(ticket.attachments.filter(message__isnull=True).order_by("created_at", "pk"))
-
-
-def status_history(ticket: Ticket) -> list[StatusChange]:
-    """Who moved the ticket between statuses, oldest first."""
-    return list(ticket.status_changes.select_related("by").order_by("created_at", "pk"))
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,6 @@ def time_entries(ticket: Ticket) -> list[TimeEntry]:
     )
 
 
-def running_timer(ticket: Ticket, user: User) -> RunningTimer | None:
-    return RunningTimer.objects.filter(ticket=ticket, technician=user).first()
-
-
 def estimates_for(ticket: Ticket) -> list[Estimate]:
     """Every estimate and quote of the ticket, newest first, with who sent and answered."""
     return list(
@@ -94,11 +90,6 @@ def estimates_for(ticket: Ticket) -> list[Estimate]:
             "-created_at", "-pk"
         )
     )
-
-
-def charges_for(ticket: Ticket) -> list[TicketCharge]:
-    """The ticket's charges (one per resolution), oldest first, with their policy."""
-    return list(ticket.charges.select_related("policy", "created_by").order_by("number"))
 
 
 def security_checklist(ticket: Ticket) -> SecurityChecklist | None:

@@ -38,18 +38,6 @@ def organization_credentials(organization: Organization) -> list[Credential]:
     )
 
 
-def ticket_credentials(ticket: Ticket) -> list[Credential]:
-    """The access data a technician may use on the ticket: its own and its organization's."""
-    organization_level = Credential.objects.filter(
-        organization_id=ticket.organization_id, ticket__isnull=True
-    )
-    return list(
-        (organization_level | Credential.objects.filter(ticket=ticket))
-        .select_related("created_by")
-        .order_by("label", "pk")
-    )
-
-
 def reveal_ticket(credential: Credential, user: User) -> Ticket | None:
     """The ticket whose assignment lets ``user`` reveal the credential, or None.
 
@@ -63,14 +51,6 @@ def reveal_ticket(credential: Credential, user: User) -> Ticket | None:
     return _assigned_open_ticket(credential.organization_id, user)
 
 
-def reveal_ticket_for_organization(ticket: Ticket, user: User) -> Ticket | None:
-    """The open ticket of ``ticket``'s organization assigned to ``user`` (which lets them
-    reveal the organization's access data), or None."""
-    if not (user.is_active and user.is_support_staff):
-        return None
-    return _assigned_open_ticket(ticket.organization_id, user)
-
-
 def _assigned_open_ticket(organization_id: int, user: User) -> Ticket | None:
     return (
         Ticket.objects.filter(
@@ -79,10 +59,6 @@ def _assigned_open_ticket(organization_id: int, user: User) -> Ticket | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-
-
-def can_reveal(credential: Credential, user: User) -> bool:
-    return reveal_ticket(credential, user) is not None
 
 
 def reveals_for(organization: Organization, *, limit: int = REVEAL_LOG_LENGTH):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tickets import selectors
 from tickets.models import Ticket
+from tickets.sla import SlaState
 
 register = template.Library()
 
@@ -29,10 +30,10 @@ SEVERITY_CLASSES = {
     Ticket.Severity.MINOR: "text-bg-light border",
 }
 SLA_CLASSES = {
-    "ok": "text-bg-success",
-    "warning": "text-bg-warning",
-    "breached": "text-bg-danger",
-    "paused": "text-bg-secondary",
+    SlaState.OK: "text-bg-success",
+    SlaState.WARNING: "text-bg-warning",
+    SlaState.BREACHED: "text-bg-danger",
+    SlaState.PAUSED: "text-bg-secondary",
 }
 
 
@@ -68,13 +69,13 @@ def sla_badge(ticket):
     # so that static/js/tickets.js keeps them when it changes the state on the page.
     overdue, on_time, due_soon = _("Overdue"), _("On time"), _("Due soon")
     text = sla_duration(sla.remaining)
-    if sla.state == "paused" and sla.breached_before_pause:
+    if sla.state == SlaState.PAUSED and sla.breached_before_pause:
         text = _("Paused") + " · " + _("overdue before the pause by %(time)s") % {"time": text}
-    elif sla.state == "paused":
+    elif sla.state == SlaState.PAUSED:
         text = _("Paused") + " · " + text
-    elif sla.state == "breached":
+    elif sla.state == SlaState.BREACHED:
         text = overdue + " " + text
-    elif sla.state == "warning":
+    elif sla.state == SlaState.WARNING:
         text = due_soon + " · " + text
     else:
         text = on_time + " · " + text
