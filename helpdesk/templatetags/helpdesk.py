@@ -24,3 +24,12 @@ def active(context, *url_names):
     if match is None:
         return ""
     return "active" if match.view_name in url_names or match.namespace in url_names else ""
+
+
+@register.filter
+def bootstrap_form(form):
+    """``{{ form|bootstrap_form }}``: the markup of ``{{ form|crispy }}``, built in Python
+    (helpdesk.form_html; issue 15)."""
+    from helpdesk.form_html import render_form
+
+    return render_form(form)
