@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--callers", nargs="*", default=[], help="print the callers of these")
+    parser.add_argument("--sql", action="store_true", help="print each query of one request")
     parser.add_argument("--templates", help="a directory of templates searched first (A/B)")
     args = parser.parse_args()
     if args.templates:
@@ -105,6 +106,9 @@ def main() -> None:
 
         with connection.execute_wrapper(count):
             browser.get(path)
+        if args.sql:
+            for sql in queries:
+                print("   ", sql[:300], "...", sql[-250:])
         profiler = cProfile.Profile() if args.profile else None
         times, cpu = [], []
         for _ in range(args.repeat):

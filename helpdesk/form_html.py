@@ -109,7 +109,7 @@ def _add_classes(field, extra: str) -> None:
     widget.attrs["class"] = css_class
 
 
-def _widget(field) -> str:
+def widget_html(field) -> str:
     """``str(field)`` (BoundField.as_widget), in Python for Django's own templates."""
     widget = field.field.widget
     if type(widget).render is not forms.Widget.render:
@@ -192,7 +192,7 @@ def _field(field) -> str | None:
         label = _label(field, "label", "form-check-label")
         return (
             f'<div class="mb-3"><div id="div_{field.auto_id}" class="form-check{wrapper_extra}">'
-            f"{_widget(field)}{label}{_errors(field)}{_help(field)}</div></div>"
+            f"{widget_html(field)}{label}{_errors(field)}{_help(field)}</div></div>"
         )
     out = [f'<div id="div_{field.auto_id}" class="mb-3{wrapper_extra}">']
     if field.label:
@@ -205,7 +205,7 @@ def _field(field) -> str | None:
     else:
         base = "form-select" if isinstance(widget, forms.Select) else "form-control"
         _add_classes(field, f"{base} is-invalid" if field.errors else base)
-        out.append(_widget(field))
+        out.append(widget_html(field))
         out.append(_errors(field))
         out.append(_help(field))
     out.append("</div>")

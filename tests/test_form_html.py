@@ -134,3 +134,13 @@ def test_the_filter():
     html = template.render(Context({"form": DeclineForm()}))
     assert 'id="div_id_reason"' in html
     assert 'name="reason"' in html
+
+
+@pytest.mark.parametrize("data", [None, {"status": "active"}, {"status": "nonsense"}])
+def test_fast_widget_is_the_widget(data):
+    from tickets.forms import ClientFilterForm
+
+    template = Template("{% load helpdesk %}{{ form.status|fast_widget }}")
+    ours = template.render(Context({"form": ClientFilterForm(data)}))
+    assert parse_html(ours) == parse_html(str(ClientFilterForm(data)["status"]))
+    assert "<option" in ours
