@@ -7,13 +7,12 @@ except the invitation link, which is public and works once.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import approvals, invitations, people
-from accounts.models import Approval, Invitation, User
+from accounts import approvals, invitations, people, selectors
+from accounts.models import User
 from accounts.permissions import manager_required
 from accounts.team_forms import AcceptInvitationForm, InviteForm, RoleForm, TeamSettingsForm
 
@@ -22,19 +21,11 @@ INVITATIONS_SHOWN = 50
 
 def _people_page(request, form, *, status=200):
     org = request.user.organization
-    now = timezone.now()
     context = {
         "organization": org,
         "form": form,
-        "people": org.users.filter(role=User.Role.CLIENT).order_by(
-            "-is_active", "full_name", "email"
-        ),
-        "invitations": Invitation.objects.filter(
-            organization=org,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-        ).select_related("invited_by")[:INVITATIONS_SHOWN],
+        "people": selectors.organization_people(org),
+        "invitations": selectors.open_invitations(org, limit=INVITATIONS_SHOWN),
         "roles": User.OrgRole.choices,
     }
     return render(request, "accounts/people.html", context, status=status)
@@ -70,10 +61,10 @@ def people_list(request):
 
 def _person(request, pk) -> User:
     """A client user of the manager's own organization, else 404."""
-    return get_object_or_404(
-        User.objects.filter(organization_id=request.user.organization_id, role=User.Role.CLIENT),
-        pk=pk,
-    )
+    person = selectors.client_person(request.user.organization_id, pk)
+    if person is None:
+        raise Http404
+    return person
 
 
 @manager_required
@@ -119,9 +110,9 @@ def person_remove(request, pk):
 @manager_required
 @require_POST
 def invitation_withdraw(request, pk):
-    invitation = get_object_or_404(
-        Invitation.objects.filter(organization_id=request.user.organization_id), pk=pk
-    )
+    invitation = selectors.invitation_of(request.user.organization_id, pk)
+    if invitation is None:
+        raise Http404
     try:
         invitations.withdraw(invitation, by=request.user)
     except invitations.InvitationError as exc:
@@ -198,11 +189,7 @@ def team_settings(request):
                 messages.success(request, _("Settings saved."))
                 return redirect("accounts:team_settings")
         status = 400
-    recent = (
-        Approval.objects.filter(organization=org)
-        .select_related("requested_by", "decided_by")
-        .order_by("-requested_at", "-pk")[:APPROVALS_SHOWN]
-    )
+    recent = selectors.recent_approvals(org, limit=APPROVALS_SHOWN)
     return render(
         request,
         "accounts/team_settings.html",

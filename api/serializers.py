@@ -1,5 +1,6 @@
 """The shapes of the API: output serializers mirror the pages; inputs reject unknown fields."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -80,6 +81,37 @@ class EstimateSerializer(serializers.ModelSerializer):
         model = Estimate
         fields = ["id", "ticket", "kind", "credits", "description", "status", "created_at"]
         read_only_fields = fields
+
+
+class EstimateAcceptSerializer(EstimateSerializer):
+    """The answer to accepting an estimate: the estimate (its fields unchanged) plus what
+    happened, for people and for programs."""
+
+    awaiting_approval = serializers.SerializerMethodField(
+        help_text=_(
+            "True when the acceptance waits for a manager's approval (a member's acceptance "
+            'above the organization\'s approval threshold): the estimate stays "pending" '
+            "and the managers are emailed. False when it is accepted."
+        )
+    )
+    message = serializers.SerializerMethodField(
+        help_text=_("What happened, in the key owner's language (for people).")
+    )
+
+    class Meta(EstimateSerializer.Meta):
+        fields = [*EstimateSerializer.Meta.fields, "awaiting_approval", "message"]
+        read_only_fields = fields
+
+    def get_awaiting_approval(self, estimate) -> bool:
+        return estimate.status == Estimate.Status.PENDING
+
+    def get_message(self, estimate) -> str:
+        if self.get_awaiting_approval(estimate):
+            return gettext(
+                "Your acceptance needs a manager's approval: the estimate stays pending until a "
+                "manager of your organization approves it. The managers have been emailed."
+            )
+        return gettext("Accepted: the credits are held for the ticket and work resumes.")
 
 
 class TicketDetailSerializer(TicketSerializer):

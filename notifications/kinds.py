@@ -334,6 +334,36 @@ KINDS: dict[str, EmailKind] = {
                 Key("settings_url", "url", "the plans and automatic recharge page"),
             ),
         ),
+        # Queued by plans.notify when a plan's renewal is declined (the renewal itself, an
+        # automatic retry or the client's own): the next automatic retry and "Pay now".
+        EmailKind(
+            Kind.PLAN_RENEWAL_DECLINED,
+            "the organization's managers",
+            (
+                ORGANIZATION,
+                Key("plan_name", "text", "the plan whose period was not paid"),
+                Key("total", "money", "the amount declined, VAT included (euros)"),
+                Key("declined_attempts", "int", "attempts declined so far (1: the renewal)"),
+                Key("next_retry_at", "datetime", "when the card is charged again by itself"),
+                Key("retries_left", "int", "automatic retries still to come, this one included"),
+                Key("provider_message", "text", "the provider's words", required=False),
+                Key("pay_url", "url", "the page that pays the period now (Pay now)"),
+            ),
+        ),
+        # Queued by plans.notify after the last automatic retry was declined.
+        EmailKind(
+            Kind.PLAN_ENDED_UNPAID,
+            "the organization's managers",
+            (
+                ORGANIZATION,
+                Key("plan_name", "text", "the plan that ended"),
+                Key("ended_at", "datetime", "when it ended"),
+                Key("total", "money", "the amount left unpaid, VAT included (euros)"),
+                Key("declined_attempts", "int", "attempts declined in all"),
+                Key("provider_message", "text", "the provider's words", required=False),
+                Key("plans_url", "url", "the plans page, to subscribe again"),
+            ),
+        ),
         # Queued by accounts.forms.LocalizedPasswordResetForm (accounts.views.password_reset).
         EmailKind(
             Kind.PASSWORD_RESET,
@@ -403,7 +433,14 @@ KINDS: dict[str, EmailKind] = {
 
 # Sent to an organization's managers only, not its members (issue 19): buying and money.
 FOR_MANAGERS = frozenset(
-    {Kind.INVOICE_ISSUED, Kind.LOW_BALANCE, Kind.CREDITS_EXPIRING, Kind.AUTOMATIC_PAYMENT_DECLINED}
+    {
+        Kind.INVOICE_ISSUED,
+        Kind.LOW_BALANCE,
+        Kind.CREDITS_EXPIRING,
+        Kind.AUTOMATIC_PAYMENT_DECLINED,
+        Kind.PLAN_RENEWAL_DECLINED,
+        Kind.PLAN_ENDED_UNPAID,
+    }
 )
 
 

@@ -34,6 +34,10 @@ class Kind(models.TextChoices):
     MAILBOX_FAILING = "mailbox_failing", _("Mailbox cannot be read")
     # Plans and automatic recharge (plans app): a saved card was declined.
     AUTOMATIC_PAYMENT_DECLINED = "automatic_payment_declined", _("Automatic payment declined")
+    # Dunning of a plan's renewal (plans.services.subscriptions): each declined attempt
+    # with the next automatic retry, and the end of the plan after the last one.
+    PLAN_RENEWAL_DECLINED = "plan_renewal_declined", _("Plan renewal declined")
+    PLAN_ENDED_UNPAID = "plan_ended_unpaid", _("Plan ended unpaid")
 
     # Teams (issue 19, accounts.invitations and accounts.approvals).
     TEAM_INVITATION = "team_invitation", _("Invitation to an organization")

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -142,20 +143,79 @@ def queue_email_to_many(
 ) -> list[OutboxEmail]:
     """One email per recipient; the dedupe key gets ``:<user id>`` so each person gets one.
 
-    Raises like ``queue_email``.
+    One write statement for all of them, no savepoint (on PostgreSQL, with a dedupe key:
+    ``INSERT ... ON CONFLICT DO NOTHING``, and the rows already queued read only when there
+    are some; a concurrent twin blocks on the unique index until it commits, then its row
+    is returned). Raises like ``queue_email``.
     """
+    users = list(recipients)
     attachments = list(attachments)
-    with transaction.atomic():
-        return [
-            queue_email(
-                user,
-                kind,
-                context,
-                dedupe_key=f"{dedupe_key}:{user.pk}" if dedupe_key else None,
-                attachments=attachments,
-            )
-            for user in recipients
-        ]
+    if not users:
+        return []
+    if dedupe_key and connection.vendor != "postgresql":
+        with transaction.atomic():
+            return [
+                queue_email(
+                    user,
+                    kind,
+                    context,
+                    dedupe_key=f"{dedupe_key}:{user.pk}",
+                    attachments=attachments,
+                )
+                for user in users
+            ]
+    stored_context = get_kind(kind).dump_context(context)
+    stored_attachments = dump_attachments(attachments)
+    now = timezone.now()
+    rows = [
+        OutboxEmail(
+            kind=kind,
+            recipient=user,
+            to_email=user.email or "",
+            language=user.language or "",
+            context=stored_context,
+            attachments=stored_attachments,
+            dedupe_key=f"{dedupe_key}:{user.pk}" if dedupe_key else None,
+            next_attempt_at=now,
+            enqueued_at=now,
+            created_at=now,
+        )
+        for user in users
+    ]
+    if not dedupe_key:
+        created = OutboxEmail.objects.bulk_create(rows)
+    else:
+        created = _insert_new(rows)
+        kept = {email.dedupe_key for email in created}
+        missing = [email.dedupe_key for email in rows if email.dedupe_key not in kept]
+        if missing:
+            queued = {e.dedupe_key: e for e in OutboxEmail.objects.filter(dedupe_key__in=missing)}
+            rows = [queued.get(email.dedupe_key, email) for email in rows]
+    if created:
+        transaction.on_commit(partial(_publish, [email.pk for email in created]), robust=True)
+    return rows
+
+
+def _insert_new(rows: list[OutboxEmail]) -> list[OutboxEmail]:
+    """Insert the rows whose dedupe key is not used yet, in one statement (PostgreSQL's
+    ``ON CONFLICT DO NOTHING ... RETURNING``); returns those inserted, with their ids."""
+    opts = OutboxEmail._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    dedupe = opts.get_field("dedupe_key")
+    returned = OutboxEmail.objects._insert(
+        rows,
+        fields=fields,
+        returning_fields=[opts.pk, dedupe],
+        on_conflict=OnConflict.IGNORE,
+    )
+    ids = {key: pk for pk, key in (row for row in returned if row)}
+    inserted = []
+    for email in rows:
+        if email.dedupe_key in ids:
+            email.pk = ids[email.dedupe_key]
+            email._state.adding, email._state.db = False, connection.alias
+            inserted.append(email)
+    return inserted
 
 
 def queue_email_to_organization(

@@ -134,24 +134,40 @@ def resume_endpoint(endpoint: WebhookEndpoint) -> WebhookEndpoint:
 # --- Queueing -----------------------------------------------------------------------------
 
 
-def queue_event(event: str, data: dict, *, organization, dedupe_key: str) -> list[WebhookDelivery]:
-    """Queue ``event`` for every active endpoint of ``organization`` (and the admins'),
-    inside the caller's transaction; sent after commit. ``dedupe_key`` names the cause:
-    the same key again queues nothing more. Never raises for a delivery problem."""
-    if event not in WebhookEvent.values:
-        raise ValueError(f"unknown webhook event {event}")
-    # An organization has a handful of endpoints: the event is matched in Python, which
-    # every database can do (SQLite, the embedded default, has no JSON "contains").
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
+def active_endpoints(organization) -> list[WebhookEndpoint]:
+    """The active endpoints of ``organization`` (an instance or id) and the admins', for
+    ``queue_event(..., endpoints=...)``: an action that queues several events reads them
+    once (one query)."""
+    return list(
+        WebhookEndpoint.objects.filter(
             Q(organization_id=getattr(organization, "pk", organization))
             | Q(organization__isnull=True),
             is_active=True,
             paused_at__isnull=True,
         ).order_by("pk")
-        if event in (endpoint.events or [])
-    ]
+    )
+
+
+def queue_event(
+    event: str,
+    data: dict,
+    *,
+    organization,
+    dedupe_key: str,
+    endpoints: list[WebhookEndpoint] | None = None,
+) -> list[WebhookDelivery]:
+    """Queue ``event`` for every active endpoint of ``organization`` (and the admins'),
+    inside the caller's transaction; sent after commit. ``dedupe_key`` names the cause:
+    the same key again queues nothing more. ``endpoints``: ``active_endpoints`` of the
+    organization, read earlier in the same transaction. Never raises for a delivery
+    problem."""
+    if event not in WebhookEvent.values:
+        raise ValueError(f"unknown webhook event {event}")
+    if endpoints is None:
+        endpoints = active_endpoints(organization)
+    # An organization has a handful of endpoints: the event is matched in Python, which
+    # every database can do (SQLite, the embedded default, has no JSON "contains").
+    endpoints = [endpoint for endpoint in endpoints if event in (endpoint.events or [])]
     now = timezone.now()
     payload = json.loads(
         json.dumps(
@@ -339,9 +355,12 @@ def sweep_webhooks(now=None) -> int:
     return len(ids)
 
 
-def queue_ticket_event(event: str, ticket, *, key="", **extra) -> list[WebhookDelivery]:
+def queue_ticket_event(
+    event: str, ticket, *, key="", endpoints: list[WebhookEndpoint] | None = None, **extra
+) -> list[WebhookDelivery]:
     """``queue_event`` for a ticket (any object with the ticket's fields: no import of the
-    tickets app). ``key`` tells apart repeated events of one ticket (a message, a change)."""
+    tickets app). ``key`` tells apart repeated events of one ticket (a message, a change);
+    ``endpoints``: as ``queue_event``'s."""
     data = {
         "ticket": {
             "id": ticket.pk,
@@ -354,5 +373,9 @@ def queue_ticket_event(event: str, ticket, *, key="", **extra) -> list[WebhookDe
         **extra,
     }
     return queue_event(
-        event, data, organization=ticket.organization_id, dedupe_key=f"{event}:{ticket.pk}:{key}"
+        event,
+        data,
+        organization=ticket.organization_id,
+        dedupe_key=f"{event}:{ticket.pk}:{key}",
+        endpoints=endpoints,
     )

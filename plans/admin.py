@@ -2,10 +2,19 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from plans import services
-from plans.models import AutoPurchase, AutoRecharge, PaymentMethod, Plan, PlanPeriod, Subscription
+from plans.models import (
+    AutoPurchase,
+    AutoRecharge,
+    CardSetup,
+    PaymentMethod,
+    Plan,
+    PlanPeriod,
+    Subscription,
+)
 
 
 @admin.register(Plan)
@@ -27,6 +36,11 @@ class PlanPeriodInline(admin.TabularInline):
         "credits_expire_at",
         "order",
         "status",
+        "decline_message",
+        "attempt",
+        "first_declined_at",
+        "auto_retries",
+        "next_retry_at",
     )
     readonly_fields = fields
 
@@ -49,6 +63,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "status",
         "current_period_end",
         "cancel_at_period_end",
+        "next_retry",
     )
     list_filter = ("status", "plan")
     search_fields = ("organization__name",)
@@ -66,6 +81,22 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "ended_at",
         "created_by",
     )
+
+    def get_queryset(self, request):
+        """With the current period's next automatic retry (dunning), in one query."""
+        retry = PlanPeriod.objects.filter(
+            subscription=OuterRef("pk"), number=OuterRef("current_number")
+        ).values("next_retry_at")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("organization", "plan", "next_plan")
+            .annotate(next_retry_at=Subquery(retry))
+        )
+
+    @admin.display(description=_("next automatic retry"), ordering="next_retry_at")
+    def next_retry(self, obj):
+        return getattr(obj, "next_retry_at", None)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -153,6 +184,38 @@ class AutoPurchaseAdmin(admin.ModelAdmin):
 class PaymentMethodAdmin(admin.ModelAdmin):
     list_display = ("organization", "label", "variant", "active", "created_at")
     list_filter = ("active", "variant")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CardSetup)
+class CardSetupAdmin(admin.ModelAdmin):
+    """Read-only: a visit to the provider's page is recorded by plans.services.cards only."""
+
+    list_display = ("organization", "variant", "status", "created_at", "completed_at", "created_by")
+    list_filter = ("status", "variant")
+    search_fields = ("organization__name", "session_id", "customer_id")
+    list_select_related = ("organization", "created_by")
+    readonly_fields = (
+        "organization",
+        "variant",
+        "token",
+        "session_id",
+        "customer_id",
+        "status",
+        "payment_method",
+        "created_by",
+        "created_at",
+        "completed_at",
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False

@@ -176,6 +176,9 @@ class Subscription(models.Model):
         ACTIVE = "active", _("Active")
         PAST_DUE = "past_due", _("Payment declined")
         CANCELLED = "cancelled", _("Cancelled")
+        # The renewal stayed declined after the last automatic retry (dunning): no credits
+        # were granted for the period, and the subscription is over.
+        ENDED_UNPAID = "ended_unpaid", _("Ended unpaid")
 
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -228,6 +231,10 @@ class Subscription(models.Model):
                 condition=~Q(status="cancelled") | Q(ended_at__isnull=False),
                 name="subscription_cancelled_has_end",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="ended_unpaid") | Q(ended_at__isnull=False),
+                name="subscription_ended_unpaid_has_end",
+            ),
         ]
         indexes = [
             models.Index(
@@ -279,8 +286,14 @@ class PlanPeriod(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     decline_message = models.CharField(_("decline message"), max_length=255, blank=True)
-    # Payments retried by the client after a decline (each one its own order and key).
+    # Payments retried after a decline, by the client or automatically (each one its own
+    # order and key).
     attempt = models.PositiveSmallIntegerField(_("payment attempt"), default=0)
+    # Dunning: the renewal's first decline, the automatic retries made since, and when the
+    # next one is due (None: none is scheduled, the period was paid or the retries are over).
+    first_declined_at = models.DateTimeField(_("first declined on"), null=True, blank=True)
+    auto_retries = models.PositiveSmallIntegerField(_("automatic retries made"), default=0)
+    next_retry_at = models.DateTimeField(_("next automatic retry"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan period")
@@ -290,6 +303,18 @@ class PlanPeriod(models.Model):
             models.UniqueConstraint(fields=["subscription", "number"], name="planperiod_once"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="planperiod_ordered"
+            ),
+            # A retry is scheduled only for a declined period (paid: the retries stop).
+            models.CheckConstraint(
+                condition=Q(next_retry_at__isnull=True) | ~Q(status="paid"),
+                name="planperiod_paid_has_no_retry",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_retry_at"],
+                condition=Q(next_retry_at__isnull=False),
+                name="planperiod_retry_due",
             ),
         ]
 

@@ -22,3 +22,10 @@ def sweep_auto_recharges_task() -> int:
 def renew_subscriptions_task() -> int:
     """Periodic: start the periods that are due (each once), end cancelled subscriptions."""
     return services.renew_due()
+
+
+@shared_task
+def retry_due_task() -> int:
+    """Periodic: charge again the declined renewals whose automatic retry is due (dunning);
+    after the last one declined, the subscription ends unpaid."""
+    return services.retry_due()

@@ -1,6 +1,5 @@
 """Tickets for clients and staff: list, create, detail, reply, close, reopen, files, estimates."""
 
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -176,14 +175,22 @@ class AttachmentDownload(ApiView):
 
 class EstimateAccept(ApiView):
     @extend_schema(
-        request=None, responses={200: s.EstimateSerializer, 409: OpenApiResponse(), **ERRORS}
+        description=(
+            "Accept an estimate or quote: the credits are held and work resumes (`status` "
+            "\"accepted\"). A member's acceptance above the organization's approval threshold "
+            'waits for a manager instead: `status` stays "pending", `awaiting_approval` is '
+            "true and `message` says so; the managers are emailed and their decision accepts "
+            "or refuses it."
+        ),
+        request=None,
+        responses={200: s.EstimateAcceptSerializer, 409: OpenApiResponse(), **ERRORS},
     )
     @idempotent
     def post(self, request: Request, pk: int) -> Response:
         estimate = visible_estimate(request, pk)
-        with transaction.atomic():
-            estimate = services.accept_estimate(estimate, by=request.user)
-        return Response(s.EstimateSerializer(estimate).data)
+        # The outermost money action: accept_estimate is its own durable transaction.
+        estimate = services.accept_estimate(estimate, by=request.user)
+        return Response(s.EstimateAcceptSerializer(estimate).data)
 
 
 class EstimateDecline(ApiView):

@@ -1,6 +1,7 @@
 """Every write of the credits app. Import from here: ``credits.services.consume``.
 
-- ledger: ``grant``, ``consume``, ``adjust``, ``refund_lot``, ``expire_lots``
+- ledger: ``grant``, ``consume`` (``consume_within``, ``lock_wallet``), ``adjust``,
+  ``refund_lot``, ``expire_lots``
 - holds: ``hold``, ``release_hold``
 - statements: ``request_statement``, ``build_statement``
 - errors: ``CreditsError`` and its named subclasses (``InsufficientCredits``...)
@@ -16,7 +17,16 @@ from credits.errors import (
     UnknownOrganization,
 )
 from credits.services.holds import hold, release_hold
-from credits.services.ledger import adjust, consume, expire_lots, grant, refund_lot
+from credits.services.ledger import (
+    WalletLock,
+    adjust,
+    consume,
+    consume_within,
+    expire_lots,
+    grant,
+    lock_wallet,
+    refund_lot,
+)
 from credits.services.statements import build_statement, inline_limit, request_statement
 
 __all__ = [
@@ -27,13 +37,16 @@ __all__ = [
     "InvalidHold",
     "InvalidRequest",
     "UnknownOrganization",
+    "WalletLock",
     "adjust",
     "build_statement",
     "consume",
+    "consume_within",
     "expire_lots",
     "grant",
     "hold",
     "inline_limit",
+    "lock_wallet",
     "refund_lot",
     "release_hold",
     "request_statement",

@@ -105,6 +105,14 @@ _LOCK_AND_REPLAY_SQL = (  # column names from the models only; values are parame
     + " FROM credits_wallet w LEFT JOIN credits_ledgerentry e ON e.idempotency_key = %s"
     " WHERE w.organization_id = %s FOR UPDATE OF w"
 )
+# The same, with the credits of the wallet's lots past their expiry not yet written off
+# (what ``selectors.balance`` subtracts): the spendable balance read under the lock.
+_LOCK_REPLAY_AND_LAPSED_SQL = _LOCK_AND_REPLAY_SQL.replace(
+    " FROM credits_wallet w",
+    ", COALESCE((SELECT SUM(l.remaining) FROM credits_lot l WHERE l.wallet_id = w.id"
+    " AND l.remaining > 0 AND l.expires_at <= %s), 0) FROM credits_wallet w",
+    1,
+)
 
 
 def locked_wallet_and_entry(organization: Organization, key: str):
@@ -115,23 +123,40 @@ def locked_wallet_and_entry(organization: Organization, key: str):
     not seen here, and the write (``spend``) checks the key again. Raises
     UnknownOrganization.
     """
+    wallet, entry, _lapsed = locked_wallet_entry_and_lapsed(organization, key)
+    return wallet, entry
+
+
+def locked_wallet_entry_and_lapsed(organization: Organization, key: str, now=None):
+    """``locked_wallet_and_entry`` and, with ``now``, the credits of the wallet's lots past
+    their expiry at ``now`` not yet written off (else 0), in the same round trip."""
     pk = getattr(organization, "pk", None)
     if not isinstance(organization, Organization) or pk is None:
         raise UnknownOrganization()
     if connection.vendor != "postgresql":
         wallet = locked_wallet(organization)
-        return wallet, LedgerEntry.objects.filter(idempotency_key=key).first()
+        lapsed = 0
+        if now is not None:
+            lots = Lot.objects.filter(wallet=wallet, remaining__gt=0, expires_at__lte=now)
+            lapsed = lots.aggregate(total=Sum("remaining"))["total"] or 0
+        return wallet, LedgerEntry.objects.filter(idempotency_key=key).first(), lapsed
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_AND_REPLAY_SQL, [key, pk])
+        if now is None:
+            cursor.execute(_LOCK_AND_REPLAY_SQL, [key, pk])
+        else:
+            cursor.execute(_LOCK_REPLAY_AND_LAPSED_SQL, [now, key, pk])
         row = cursor.fetchone()
     if row is None:  # first use: create the wallet (a new wallet has no entries)
-        return locked_wallet(organization), None
+        return locked_wallet(organization), None, 0
+    lapsed = int(row[-1]) if now is not None else 0
+    if now is not None:
+        row = row[:-1]
     split = len(_WALLET_COLUMNS)
     wallet = Wallet.from_db(connection.alias, None, row[:split])
     entry = None
     if row[split] is not None:
         entry = LedgerEntry.from_db(connection.alias, _ENTRY_NAMES, row[split:])
-    return wallet, entry
+    return wallet, entry, lapsed
 
 
 def locked_wallet_by_id(wallet_id: int) -> Wallet:

@@ -5,16 +5,18 @@ balance in one transaction, and returns the entry (``entry.balance_after`` is th
 balance). The same ``idempotency_key`` twice has one effect and returns the first entry.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from credits import hooks, selectors
 from credits.errors import InsufficientCredits, InvalidCredits, InvalidHold, InvalidRequest
-from credits.models import EntryKind, Hold, LedgerEntry, Lot
+from credits.models import EntryKind, Hold, LedgerEntry, Lot, Wallet
 from credits.services import _core
 
 # An admin's manual correction, either way (credits): ~16,000 hours of work, far beyond any
@@ -73,6 +75,37 @@ def grant(
     return entry
 
 
+@dataclass
+class WalletLock:
+    """An organization's wallet locked for a ``consume_within`` of ``key`` in the current
+    transaction (``lock_wallet``): the entry a first call with the key wrote (a replay),
+    and the credits of lots past their expiry not yet written off, as read under the lock."""
+
+    wallet: Wallet
+    replayed: LedgerEntry | None
+    key: str
+    lapsed: int
+
+    @property
+    def available(self) -> int:
+        """Spendable credits (as ``selectors.balance``), after any consume of this lock."""
+        return max(0, self.wallet.balance - self.wallet.held - self.lapsed)
+
+
+def lock_wallet(organization: Organization, *, idempotency_key: str) -> WalletLock:
+    """Lock the organization's wallet until the end of the caller's transaction and read its
+    spendable balance, in one round trip: a money action that must know the balance before
+    it spends (a resolution) reads the wallet once. Pass it to ``consume_within``.
+    Raises TransactionManagementError (outside an atomic block), UnknownOrganization."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("lock_wallet() needs the caller's transaction")
+    key = _core.idempotency_key(idempotency_key)
+    wallet, replayed, lapsed = _core.locked_wallet_entry_and_lapsed(
+        organization, key, now=timezone.now()
+    )
+    return WalletLock(wallet=wallet, replayed=replayed, key=key, lapsed=lapsed)
+
+
 @transaction.atomic
 def consume(
     organization: Organization,
@@ -97,6 +130,44 @@ def consume(
     changes), InvalidCredits, InvalidHold, InvalidRequest, UnknownOrganization,
     IdempotencyConflict.
     """
+    return consume_within(
+        organization,
+        credits,
+        reason=reason,
+        ticket=ticket,
+        idempotency_key=idempotency_key,
+        hold=hold,
+        work_minutes=work_minutes,
+        reference=reference,
+        reference_label=reference_label,
+        actor=actor,
+        at=at,
+    )
+
+
+def consume_within(
+    organization: Organization,
+    credits: int,
+    *,
+    reason: str,
+    ticket=None,
+    idempotency_key: str,
+    hold: Hold | None = None,
+    work_minutes: int | None = None,
+    reference=None,
+    reference_label: str = "",
+    actor: User | None = None,
+    at: datetime | None = None,
+    locked: WalletLock | None = None,
+) -> LedgerEntry:
+    """``consume`` as one step of the caller's transaction, without a savepoint: every
+    refusal is raised before anything is written (the spend is one statement), so there is
+    nothing of its own to roll back. ``locked``: the wallet already locked by
+    ``lock_wallet`` for this key (no second read). Raises like ``consume``, and
+    TransactionManagementError outside an atomic block.
+    """
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("consume_within() needs the caller's transaction")
     credits = _core.positive_credits(credits)
     reason = _core.required_text(reason, _("reason"))
     key = _core.idempotency_key(idempotency_key)
@@ -108,7 +179,12 @@ def consume(
         raise InvalidRequest(_("Real minutes must be a whole number, zero or more."))
     # Round trips on PostgreSQL: the wallet lock with the replay lookup, then one write
     # statement (lots, entry, wallet, low-balance state); a hold adds its lock and close.
-    wallet, replayed = _core.locked_wallet_and_entry(organization, key)
+    if locked is None:
+        wallet, replayed = _core.locked_wallet_and_entry(organization, key)
+    elif locked.key != key or locked.wallet.organization_id != getattr(organization, "pk", None):
+        raise InvalidRequest(_("The wallet was locked for another movement."))
+    else:
+        wallet, replayed = locked.wallet, locked.replayed
     if replayed is not None:
         return _core.checked_replay(
             replayed, wallet=wallet, kind=EntryKind.CONSUMPTION, amount=-credits

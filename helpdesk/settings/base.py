@@ -584,6 +584,13 @@ CELERY_BEAT_SCHEDULE["plans-renew-subscriptions"] = {
     "schedule": 15 * 60,
     "options": {"expires": 14 * 60},
 }
+# Dunning: a declined renewal is charged again 1, 3 and 5 days after its first decline
+# (plans.services.retry_due), each retry once; then the subscription ends unpaid.
+CELERY_BEAT_SCHEDULE["plans-retry-declined-renewals"] = {
+    "task": "plans.tasks.retry_due_task",
+    "schedule": 15 * 60,
+    "options": {"expires": 14 * 60},
+}
 CELERY_BEAT_SCHEDULE["plans-sweep-auto-recharges"] = {
     "task": "plans.tasks.sweep_auto_recharges_task",
     "schedule": 10 * 60,

@@ -2,7 +2,9 @@
 
 - methods: ``save_test_card``, ``save_card``, ``remove_card``, ``charge`` (off-session)
 - subscriptions: ``subscribe``, ``change_plan``, ``cancel``, ``keep``, ``renew_period``,
-  ``renew_due`` (periods, each granted and invoiced once), ``retry_payment``
+  ``renew_due`` (periods, each granted and invoiced once), ``retry_payment`` (the client's),
+  ``retry_period``, ``retry_due`` (dunning: a declined renewal retried by itself after
+  ``RETRY_AFTER_DAYS``, then the subscription ends unpaid)
 - recharge: ``configure_auto_recharge``, ``run_auto_recharge``, ``sweep_auto_recharges``
 """
 
@@ -19,17 +21,21 @@ from plans.errors import (
 from plans.services.methods import active_card, charge, remove_card, save_card, save_test_card
 from plans.services.recharge import configure_auto_recharge, run_auto_recharge, sweep_auto_recharges
 from plans.services.subscriptions import (
+    RETRY_AFTER_DAYS,
     cancel,
     change_plan,
     keep,
     period_bounds,
     renew_due,
     renew_period,
+    retry_due,
     retry_payment,
+    retry_period,
     subscribe,
 )
 
 __all__ = [
+    "RETRY_AFTER_DAYS",
     "AlreadySubscribed",
     "InvalidSetting",
     "NoPaymentMethod",
@@ -48,7 +54,9 @@ __all__ = [
     "remove_card",
     "renew_due",
     "renew_period",
+    "retry_due",
     "retry_payment",
+    "retry_period",
     "run_auto_recharge",
     "save_card",
     "save_test_card",

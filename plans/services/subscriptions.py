@@ -7,13 +7,15 @@ confirmed by ``billing.services.confirm_payment``: the credits (a lot expiring b
 plan's rollover rule) and the invoice, exactly once, however many renewals race.
 """
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from payments import PaymentError
 
 from accounts.models import Organization, User
 from billing import services as billing_services
@@ -36,6 +38,19 @@ from plans.services.methods import active_card, pay_with_saved_card
 PLAN_REASON = gettext_noop("Monthly plan credits")
 # Periods renewed at most per subscription and run (a beat that was down for long).
 MAX_CATCH_UP = 24
+# Dunning: a declined renewal is charged again by itself this many days after its first
+# decline (Stripe's and Chargebee's "smart retries", fixed); after the last one declined,
+# the subscription ends unpaid.
+RETRY_AFTER_DAYS = (1, 3, 5)
+
+logger = logging.getLogger("plans")
+
+
+def next_retry(first_declined_at: datetime, retries_made: int) -> datetime | None:
+    """When the automatic retry after ``retries_made`` ones is due (None: no more)."""
+    if retries_made >= len(RETRY_AFTER_DAYS):
+        return None
+    return first_declined_at + timedelta(days=RETRY_AFTER_DAYS[retries_made])
 
 
 def period_bounds(started_at: datetime, number: int) -> tuple[datetime, datetime]:
@@ -167,6 +182,7 @@ def cancel(subscription: Subscription, *, now: datetime | None = None) -> Subscr
         subscription.status = Subscription.Status.CANCELLED
         subscription.ended_at = now or timezone.now()
         subscription.save(update_fields=["status", "ended_at"])
+        subscription.periods.filter(next_retry_at__isnull=False).update(next_retry_at=None)
     elif not subscription.cancel_at_period_end:
         subscription.cancel_at_period_end = True
         subscription.save(update_fields=["cancel_at_period_end"])
@@ -186,8 +202,9 @@ def keep(subscription: Subscription) -> Subscription:
 def retry_payment(subscription: Subscription, *, now: datetime | None = None) -> PlanPeriod:
     """Pay again, with the saved card, the period whose payment was declined (a new order
     and key; the declined order stays cancelled). Only while that period lasts. Raises
-    NotSubscribed (nothing declined), NoPaymentMethod, PaymentDeclined (declined again),
-    PlansError (the period is over: cancel and subscribe again)."""
+    NotSubscribed (nothing declined), NoPaymentMethod, PaymentDeclined (declined again:
+    the automatic retries go on as scheduled), PlansError (the period is over: cancel and
+    subscribe again). Paid, the automatic retries stop."""
     from plans.errors import PlansError
 
     now = now or timezone.now()
@@ -270,6 +287,74 @@ def renew_due(now: datetime | None = None) -> int:
     return done
 
 
+def retry_period(subscription: Subscription, *, now: datetime | None = None) -> PlanPeriod | None:
+    """Dunning: charge again, by itself, the declined period whose automatic retry is due
+    (a new order and key; the declined order stays cancelled). Safe to call again and
+    concurrently: the first caller takes the retry under the subscription's lock, the others
+    find nothing due. A period that is over by then is not charged: the subscription ends
+    unpaid. Returns the period (paid, declined again, or ended unpaid), or None when no
+    retry was due. Raises payments.PaymentError when the provider cannot be reached (the
+    period stays pending and ``renew_due`` finishes it with the same key)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(pk=subscription.pk).first()
+        if subscription is None or subscription.status != Subscription.Status.PAST_DUE:
+            return None
+        period = (
+            subscription.periods.select_related("plan", "order__organization")
+            .filter(number=subscription.current_number)
+            .first()
+        )
+        if (
+            period is None
+            or period.status != PlanPeriod.Status.DECLINED
+            or period.next_retry_at is None
+            or period.next_retry_at > now
+        ):
+            return None
+        if period.ends_at <= now:  # too late to pay this period: it ends unpaid
+            _end_unpaid(subscription, period, message=period.decline_message)
+            return period
+        period.order = _new_order(subscription, period.plan)
+        period.attempt += 1
+        period.auto_retries += 1
+        period.status = PlanPeriod.Status.PENDING
+        period.decline_message = ""
+        period.next_retry_at = None
+        period.save(
+            update_fields=[
+                "order",
+                "attempt",
+                "auto_retries",
+                "status",
+                "decline_message",
+                "next_retry_at",
+            ]
+        )
+    return _charge_period(period)
+
+
+def retry_due(now: datetime | None = None) -> int:
+    """Periodic (Celery beat): the automatic retries that are due. Returns how many were
+    made (paid, declined again or ended unpaid). A provider that cannot be reached leaves
+    its period pending for ``renew_due``; the others go on."""
+    now = now or timezone.now()
+    due = PlanPeriod.objects.filter(
+        status=PlanPeriod.Status.DECLINED,
+        next_retry_at__lte=now,
+        subscription__status=Subscription.Status.PAST_DUE,
+    ).values_list("subscription_id", flat=True)
+    done = 0
+    for pk in sorted(set(due)):
+        try:
+            period = retry_period(Subscription(pk=pk), now=now)
+        except PaymentError:
+            logger.exception("Automatic retry of subscription %s: provider unreachable.", pk)
+            continue
+        done += period is not None
+    return done
+
+
 def _charge_period(period: PlanPeriod) -> PlanPeriod:
     """Charge the period's order to the saved card and confirm it (credits and invoice)."""
     order = period.order
@@ -289,9 +374,12 @@ def _charge_period(period: PlanPeriod) -> PlanPeriod:
 
 @transaction.atomic
 def _settled(period: PlanPeriod, *, paid: bool, message: str = "") -> PlanPeriod:
+    """Record the charge's outcome once. Paid: the retries stop and the subscription is in
+    good standing. Declined: the next automatic retry is scheduled (from the first decline)
+    and the managers are told, or after the last one the subscription ends unpaid."""
     period = (
         PlanPeriod.objects.select_for_update(of=("self", "order"))
-        .select_related("order")
+        .select_related("order__organization", "plan")
         .get(pk=period.pk)
     )
     if period.status != PlanPeriod.Status.PENDING:
@@ -299,28 +387,52 @@ def _settled(period: PlanPeriod, *, paid: bool, message: str = "") -> PlanPeriod
     subscription = Subscription.objects.select_for_update().get(pk=period.subscription_id)
     if paid:
         period.status = PlanPeriod.Status.PAID
-        period.save(update_fields=["status"])
+        period.next_retry_at = None
+        period.save(update_fields=["status", "next_retry_at"])
+        if subscription.status == Subscription.Status.PAST_DUE:
+            subscription.status = Subscription.Status.ACTIVE
+            subscription.save(update_fields=["status"])
         return period
+    now = timezone.now()
     period.status = PlanPeriod.Status.DECLINED
     period.decline_message = message[:255]
-    period.save(update_fields=["status", "decline_message"])
     order = period.order
     if order.status == Order.Status.PENDING:
         order.status = Order.Status.CANCELLED
-        order.cancelled_at = timezone.now()
+        order.cancelled_at = now
         order.save(update_fields=["status", "cancelled_at"])
     if period.number == 0:  # never started: nothing was paid, nothing granted
+        period.save(update_fields=["status", "decline_message"])
         subscription.status = Subscription.Status.CANCELLED
-        subscription.ended_at = timezone.now()
+        subscription.ended_at = now
         subscription.save(update_fields=["status", "ended_at"])
-    else:
-        subscription.status = Subscription.Status.PAST_DUE
-        subscription.save(update_fields=["status"])
-        notify.payment_declined(
-            order.organization,
-            purpose=notify.PLAN,
-            total=order.total,
-            message=message,
-            dedupe_key=f"plans:period:{period.pk}:declined",
-        )
+        return period
+    if period.first_declined_at is None:
+        period.first_declined_at = now
+    period.next_retry_at = next_retry(period.first_declined_at, period.auto_retries)
+    period.save(update_fields=["status", "decline_message", "first_declined_at", "next_retry_at"])
+    if period.next_retry_at is None:  # the last automatic retry was declined
+        _end_unpaid(subscription, period, message=message)
+        return period
+    subscription.status = Subscription.Status.PAST_DUE
+    subscription.save(update_fields=["status"])
+    notify.renewal_declined(
+        period,
+        message=message,
+        next_retry_at=period.next_retry_at,
+        retries_left=len(RETRY_AFTER_DAYS) - period.auto_retries,
+    )
     return period
+
+
+def _end_unpaid(subscription: Subscription, period: PlanPeriod, *, message: str) -> None:
+    """The dunning is over (caller holds the locks): no credits for the period, the
+    subscription ends unpaid, the managers are told."""
+    if period.next_retry_at is not None:
+        period.next_retry_at = None
+        period.save(update_fields=["next_retry_at"])
+    subscription.status = Subscription.Status.ENDED_UNPAID
+    subscription.ended_at = timezone.now()
+    subscription.save(update_fields=["status", "ended_at"])
+    period.subscription = subscription
+    notify.ended_unpaid(period, message=message)

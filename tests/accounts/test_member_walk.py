@@ -16,7 +16,8 @@ CASES = collect_cases()
 MANAGER_ONLY = [name for name in url_names() if CASES.get(name) and CASES[name].manager_only]
 
 # What a member must never reach (issue 19): buying and checkout, invoices, movements and
-# statements, people management, organization settings. A URL that loses its mark fails.
+# statements, people management, organization settings, the organization's access data.
+# A URL that loses its mark fails.
 EXPECTED = {
     "accounts:organization",
     "billing:buy",
@@ -32,6 +33,9 @@ EXPECTED = {
     "credits:movements",
     "credits:statement_download",
     "credits:statements",
+    "tickets:credential_delete",
+    "tickets:credential_reveal_emails",
+    "tickets:credentials",
 }
 
 

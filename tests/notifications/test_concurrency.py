@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 
 from notifications import services
 from notifications.models import Kind, OutboxEmail
@@ -70,3 +70,30 @@ def test_concurrent_queueing_with_one_dedupe_key_writes_one_row(settings):
     assert len(set(ids)) == 1
     assert OutboxEmail.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_concurrent_queueing_to_many_with_one_dedupe_key_writes_one_row_each(settings):
+    """``queue_email_to_many``'s one INSERT ... ON CONFLICT DO NOTHING: the callers that
+    lose the race get the winner's rows, nothing more is written or sent."""
+    first = UserFactory()
+    second = UserFactory(organization=first.organization)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    def queue():
+        with transaction.atomic():
+            emails = services.queue_email_to_many(
+                [first, second],
+                Kind.LOW_BALANCE,
+                SAMPLE_CONTEXTS[Kind.LOW_BALANCE],
+                dedupe_key="low:many-race",
+            )
+        return tuple(email.pk for email in emails)
+
+    ids = run_at_once(queue)
+    assert len(set(ids)) == 1
+    assert OutboxEmail.objects.count() == 2
+    assert set(OutboxEmail.objects.values_list("dedupe_key", flat=True)) == {
+        f"low:many-race:{first.pk}",
+        f"low:many-race:{second.pk}",
+    }
+    assert len(mail.outbox) == 2

@@ -2,6 +2,7 @@
 renewal racing consumptions keeps the ledger consistent, a recharge triggered by two
 deductions at once buys once, the same period renewed from many threads grants once."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -95,4 +96,72 @@ def test_many_recharge_tasks_at_once_buy_once():
     assert not [r for r in results if isinstance(r, Exception)], results
     assert AutoPurchase.objects.count() == 1
     assert credit_selectors.balance(organization) == 75
+    assert list(credit_selectors.ledger_mismatches()) == []
+
+
+def _declined_renewal(organization):
+    """A paid first period (100 credits) and a declined renewal: a retry is due a day later."""
+    UserFactory(organization=organization)
+    card(organization)
+    subscription = services.subscribe(organization, plan(100)).subscription
+    card(organization, "declined")
+    with time_machine.travel(timezone.now() + timedelta(days=32)):
+        period = services.renew_period(subscription)
+    assert period.status == PlanPeriod.Status.DECLINED
+    card(organization)  # a good card: the retry pays
+    return subscription, period
+
+
+def _counting_charges(monkeypatch) -> list:
+    """Every charge that reaches the provider (the off-session call), from any thread."""
+    from plans.services import methods
+
+    calls, lock, real = [], threading.Lock(), methods.charge
+
+    def counted(card, **kwargs):
+        with lock:
+            calls.append(kwargs["idempotency_key"])
+        return real(card, **kwargs)
+
+    monkeypatch.setattr(methods, "charge", counted)
+    return calls
+
+
+def test_the_same_automatic_retry_from_many_threads_charges_once(monkeypatch):
+    organization = OrganizationFactory()
+    subscription, period = _declined_renewal(organization)
+    charges = _counting_charges(monkeypatch)
+    with time_machine.travel(period.next_retry_at + timedelta(minutes=1)):
+        results = race(THREADS, lambda i: services.retry_period(subscription))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    made = [r for r in results if isinstance(r, PlanPeriod)]
+    assert len(made) == 1
+    assert made[0].status == PlanPeriod.Status.PAID
+    assert results.count(None) == THREADS - 1
+    assert len(charges) == 1
+    assert Invoice.objects.filter(order__plan_period__subscription=subscription).count() == 2
+    assert credit_selectors.balance(organization) == 200
+    assert list(credit_selectors.ledger_mismatches()) == []
+
+
+def test_the_retry_task_racing_manual_payments_charges_once(monkeypatch):
+    organization = OrganizationFactory()
+    subscription, period = _declined_renewal(organization)
+    charges = _counting_charges(monkeypatch)
+
+    def work(i):
+        if i % 2:
+            return services.retry_payment(subscription)
+        return services.retry_due()
+
+    with time_machine.travel(period.next_retry_at + timedelta(minutes=1)):
+        results = race(THREADS, work)
+    unexpected = [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, services.NotSubscribed)
+    ]
+    assert not unexpected, results
+    assert len(charges) == 1
+    assert PlanPeriod.objects.get(pk=period.pk).status == PlanPeriod.Status.PAID
+    assert credit_selectors.balance(organization) == 200
+    assert Invoice.objects.filter(order__plan_period__subscription=subscription).count() == 2
     assert list(credit_selectors.ledger_mismatches()) == []

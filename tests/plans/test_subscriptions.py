@@ -233,9 +233,10 @@ def test_a_declined_renewal_grants_nothing_and_tells_the_client(
     assert credit_selectors.balance(organization) == 100
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.PAST_DUE
-    email = OutboxEmail.objects.get(kind="automatic_payment_declined")
+    # The dunning email (tests/plans/test_dunning.py): the next automatic retry, Pay now.
+    email = OutboxEmail.objects.get(kind="plan_renewal_declined")
     assert email.recipient == client_user
-    assert services.renew_due() == 0  # a declined card is not charged again by itself
+    assert services.renew_due() == 0  # the renewal is not charged again: the retries are
     services.cancel(subscription)
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.CANCELLED

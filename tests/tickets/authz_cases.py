@@ -105,9 +105,11 @@ CASES = {
     "tickets:estimate_create": Case(Access.STAFF, kwargs=_ticket),
     "tickets:estimate_accept": Case(Access.OBJECT, kwargs=lambda v: _pk(v, "estimate")),
     "tickets:estimate_decline": Case(Access.OBJECT, kwargs=lambda v: _pk(v, "quote")),
-    "tickets:credentials": Case(Access.OWN),
-    "tickets:credential_reveal_emails": Case(Access.OWN),
+    "tickets:credentials": Case(Access.OWN, manager_only=True),
+    "tickets:credential_reveal_emails": Case(Access.OWN, manager_only=True),
     "tickets:credential_add": Case(Access.OBJECT, kwargs=_ticket),
-    "tickets:credential_delete": Case(Access.OBJECT, kwargs=lambda v: _pk(v, "credential")),
+    "tickets:credential_delete": Case(
+        Access.OBJECT, kwargs=lambda v: _pk(v, "credential"), manager_only=True
+    ),
     "tickets:credential_reveal": Case(Access.STAFF, kwargs=lambda v: _pk(v, "credential")),
 }

@@ -271,7 +271,7 @@ _ESTIMATE = Shape(
     {
         "created_by": _USER,
         "decided_by": _USER,
-        "hold": Shape(Hold, ("id", "amount", "status", "created_at", "closed_at")),
+        "hold": Shape(Hold, ("id", "wallet", "amount", "status", "created_at", "closed_at")),
     },
 )
 _CHARGE = Shape(
@@ -370,6 +370,14 @@ def charging_state(
     one query. ``page``: also what the ticket page lists (access data, the files sent with
     the ticket; for staff ``user``: the assignees, the user's timer and whether they may
     reveal the organization's access data)."""
+    lists = charging_lists(user=user, page=page)
+    data = Ticket.objects.filter(pk=ticket.pk).values(**lists).get()
+    return state_of(data)
+
+
+def charging_lists(*, user: User | None = None, page: bool = False) -> dict:
+    """The subqueries of ``charging_state``, to annotate a ticket's own read with them (the
+    resolution's locked read: ``state_of(ticket.__dict__)``)."""
     lists = {
         "_policy": row(ChargingPolicy.objects.order_by("-version"), _POLICY),
         "_charges": rows(
@@ -422,7 +430,11 @@ def charging_state(
                 )
             ),
         }
-    data = Ticket.objects.filter(pk=ticket.pk).values(**lists).get()
+    return lists
+
+
+def state_of(data: dict) -> ChargingState:
+    """The ``ChargingState`` of the values read with ``charging_lists``."""
     return ChargingState(
         current_policy=_POLICY.build(data["_policy"]) if data["_policy"] else None,
         charges=build_all(_CHARGE, data["_charges"], sort_key=lambda c: c.number),

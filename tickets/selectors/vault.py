@@ -5,14 +5,17 @@ decrypts it."""
 from django.db.models import QuerySet
 
 from accounts.models import Organization, User
+from accounts.permissions import is_org_manager
 from tickets.models import ACTIVE_STATUSES, AssignmentChange, Credential, CredentialReveal, Ticket
+from tickets.selectors import tickets_visible_to
 
 # The reveal log a client sees: the most recent ones.
 REVEAL_LOG_LENGTH = 100
 
 
 def credentials_visible_to(user: User) -> QuerySet[Credential]:
-    """A client lists their organization's access data (labels only); staff list all."""
+    """A manager lists their organization's access data (labels only), a member only that
+    of the tickets they may see (issue 19); staff list all."""
     if not user.is_authenticated:
         return Credential.objects.none()
     credentials = Credential.objects.select_related("ticket", "created_by")
@@ -20,7 +23,10 @@ def credentials_visible_to(user: User) -> QuerySet[Credential]:
         return credentials
     if not user.is_client or user.organization_id is None:
         return Credential.objects.none()
-    return credentials.filter(organization_id=user.organization_id)
+    credentials = credentials.filter(organization_id=user.organization_id)
+    if is_org_manager(user):
+        return credentials
+    return credentials.filter(ticket__in=tickets_visible_to(user).values("pk"))
 
 
 def organization_credentials(organization: Organization) -> list[Credential]:

@@ -14,7 +14,7 @@ The rules of a resolution:
 - goodwill (with a reason) and work with no time logged charge nothing, and say so.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Sum, TextChoices
@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts import approvals
 from accounts.models import Approval, User
-from credits import selectors as credit_selectors
 from credits import services as credit_services
+from credits.models import Hold
 from notifications import webhooks
 from tickets import notify, pricing
 from tickets.errors import (
@@ -115,6 +115,7 @@ def resolve(
     expected_credits: int | None = None,
     goodwill_reason: str | None = None,
     cap_to_estimate: bool = False,
+    scope=None,
 ) -> Ticket:
     """Resolve the ticket and charge its work (technicians and admins); its clock stops,
     its pending estimates are withdrawn and the credits still held for it released.
@@ -123,7 +124,10 @@ def resolve(
     ``goodwill_reason=...`` and ``cap_to_estimate=True`` mean the same). ``expected_credits``:
     what the technician saw on the confirmation page; a different charge now raises
     ChargeChanged. The outermost money action: durable, it cannot run inside another
-    transaction by mistake (a reply that resolves uses ``resolve_within``).
+    transaction by mistake (a reply that resolves uses ``resolve_within``). ``scope``: the
+    tickets the acting user may see (``selectors.tickets_visible_to``): the ticket is read
+    once, locked, through it (a view passes ``Ticket(pk=...)``; Ticket.DoesNotExist when
+    it is not there).
 
     Raises NotAllowed, InvalidTransition (e.g. already resolved), BackupNotConfirmed,
     QuoteRequired, ChargeExceedsBalance, ChargeChanged, TicketError.
@@ -138,6 +142,7 @@ def resolve(
                 reason=reason,
                 note=note,
                 expected_credits=expected_credits,
+                scope=scope,
             )
     except ChargeNeedsApproval as exc:
         request_charge_approval(exc)
@@ -154,6 +159,7 @@ def resolve_within(
     note: str | None = None,
     expected_credits: int | None = None,
     approved_credits: int | None = None,
+    scope=None,
 ) -> Ticket:
     """``resolve`` as one step of a bigger action (``change_status``, a reply that
     resolves), in the caller's transaction. Raises like ``resolve``, and
@@ -164,11 +170,14 @@ def resolve_within(
     mode, reason = _mode_of(mode, reason, None, False)
     if mode == ResolveMode.GOODWILL and not (reason or "").strip():
         raise TicketError(_("Say why this work is not charged."))
-    ticket = lock(ticket, organization=True)
+    # One read of the ticket: locked, with its charging rows (time entries, estimates,
+    # charges, checklist, policy) in the same query. Every write of time entries and
+    # estimates locks the ticket first: under its lock, this preview is what gets charged.
+    lists = charging_selectors.charging_lists()
+    ticket = lock(ticket, organization=True, scope=scope, annotations=lists)
     check_move(ticket, Status.RESOLVED, by)
-    # Every write of time entries and estimates locks the ticket first: under its lock,
-    # this preview is what gets charged.
-    preview = charging_selectors.charge_preview(ticket)
+    state = charging_selectors.state_of({name: getattr(ticket, name) for name in lists})
+    preview = charging_selectors.preview_of(ticket, state, available=0)
     if preview.backup_missing:
         raise BackupNotConfirmed
     result = settlement(preview, mode)
@@ -178,6 +187,12 @@ def resolve_within(
     if result.outcome == Outcome.GOODWILL:
         charge.outcome, charge.goodwill_reason = Outcome.GOODWILL, reason.strip()[:500]
     elif result.credits:
+        # The wallet is read once, locked (with the replay lookup of the charge's key),
+        # and consume spends from that lock.
+        wallet = credit_services.lock_wallet(
+            ticket.organization, idempotency_key=charge_key(ticket, charge.number)
+        )
+        preview = replace(preview, available=wallet.available)
         if result.credits > preview.covered:
             raise ChargeExceedsBalance(
                 needed=result.credits,
@@ -185,17 +200,20 @@ def resolve_within(
                 has_estimate=bool(preview.estimate),
             )
         _check_member_limit(ticket, charge, mode=mode, by=by, approved_credits=approved_credits)
-        _deduct(ticket, charge, preview, by=by)
+        _deduct(ticket, charge, preview, by=by, wallet=wallet)
     charge.save()
     ticket.time_entries.filter(charge__isnull=True).update(charge=charge)
-    ticket = move(ticket, Status.RESOLVED, by=by, note=note)
-    settle_on_finish(ticket, by=by)
+    endpoints = webhooks.active_endpoints(ticket.organization_id)
+    ticket = move(ticket, Status.RESOLVED, by=by, note=note, endpoints=endpoints)
+    settle_on_finish(ticket, by=by, accepted=preview.estimate)
     webhooks.queue_ticket_event(
         webhooks.WebhookEvent.TICKET_RESOLVED,
         ticket,
         key=charge.pk,
+        endpoints=endpoints,
         charge={"credits": charge.credits, "outcome": charge.outcome},
     )
+    ticket.resolution_charge = charge  # what the caller tells the technician
     if charge.outcome == Outcome.CHARGED:
         notify.balance_after_deduction(charge)
     return ticket
@@ -325,8 +343,9 @@ def _new_charge(ticket, preview, *, by: User, credits: int, capped_at) -> Ticket
     )
 
 
-def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User) -> None:
-    """Consume the charge (against the ticket's open hold first) and note the balance."""
+def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User, wallet) -> None:
+    """Consume the charge (against the ticket's open hold first) from the ``wallet`` locked
+    for it (``credit_services.lock_wallet``) and note the balance after."""
     organization = ticket.organization
     estimate = preview.estimate
     hold = estimate.hold if estimate is not None and preview.held else None
@@ -338,7 +357,7 @@ def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User) -> None:
             "subject": ticket.subject,
         }
     try:
-        entry = credit_services.consume(
+        entry = credit_services.consume_within(
             organization,
             charge.credits,
             reason=reason[:255],
@@ -347,6 +366,7 @@ def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User) -> None:
             hold=hold,
             work_minutes=uncharged or 0,
             actor=by,
+            locked=wallet,
         )
     except credit_services.InsufficientCredits as exc:
         raise ChargeExceedsBalance(
@@ -354,7 +374,9 @@ def _deduct(ticket: Ticket, charge: TicketCharge, preview, *, by: User) -> None:
         ) from exc
     charge.outcome = Outcome.CHARGED
     charge.ledger_entry = entry
-    charge.balance_after = credit_selectors.balance(organization)
+    charge.balance_after = wallet.available  # the locked wallet, as the spend left it
+    if hold is not None:  # consumed: nothing left to release when the ticket finishes
+        hold.status = Hold.Status.CONSUMED
 
 
 @transaction.atomic

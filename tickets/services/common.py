@@ -9,10 +9,15 @@ from tickets.errors import NotAllowed, TicketError
 from tickets.models import Attachment, Message, Ticket
 
 
-def lock(ticket: Ticket, *, organization: bool = False) -> Ticket:
+def lock(ticket: Ticket, *, organization: bool = False, scope=None, annotations=None) -> Ticket:
     """The ticket's row, locked until the end of the transaction, freshly read
-    (``organization``: with its organization, read in the same query, not locked)."""
-    tickets = Ticket.objects.all()
+    (``organization``: with its organization, read in the same query, not locked).
+    ``scope``: the tickets the acting user may see (``selectors.tickets_visible_to``), the
+    row read through it (Ticket.DoesNotExist when it is not there); ``annotations``: more
+    values read in the same query (subqueries of the ticket's rows)."""
+    tickets = Ticket.objects.all() if scope is None else scope
+    if annotations:
+        tickets = tickets.annotate(**annotations)
     if organization:
         tickets = tickets.select_related("organization").select_for_update(of=("self",))
     else:

@@ -311,12 +311,17 @@ def _release(estimate: Estimate, *, by: User, reason: str) -> None:
         credit_services.release_hold(estimate.hold, reason=reason, actor=by)
 
 
-def settle_on_finish(ticket: Ticket, *, by: User) -> None:
+_UNREAD = object()
+
+
+def settle_on_finish(ticket: Ticket, *, by: User, accepted=_UNREAD) -> None:
     """When a ticket is resolved, closed or out of scope: pending estimates are withdrawn
     and credits still held for it are released (resolving has charged against them first).
-    Runs inside the caller's transaction, the ticket locked."""
+    Runs inside the caller's transaction, the ticket locked. ``accepted``: the accepted
+    estimate (or None) with its hold as the caller read and changed it under the lock."""
     ticket.estimates.filter(status=EStatus.PENDING).update(status=EStatus.WITHDRAWN)
-    accepted = charging_selectors.accepted_estimate(ticket)
+    if accepted is _UNREAD:
+        accepted = charging_selectors.accepted_estimate(ticket)
     if accepted is not None:
         _release(
             accepted,

@@ -42,11 +42,13 @@ def move(
     by: User,
     note: str | None = None,
     staff: bool | None = None,
+    endpoints=None,
 ) -> Ticket:
     """Move a locked ticket to ``to`` and save it: checks the table (``check_move``; a
     client's answer to an estimate moves by staff's table, ``staff=True``), stops or
     restarts the SLA clock, records who did it (and ``note``, an internal note) and sets
-    the resolved or closed time. Runs inside the caller's transaction.
+    the resolved or closed time. Runs inside the caller's transaction. ``endpoints``: the
+    webhook endpoints the caller read (``webhooks.active_endpoints``), else read here.
 
     Raises InvalidTransition, NotAllowed (a client's internal note)."""
     check_move(ticket, to, by, staff=staff)
@@ -72,7 +74,11 @@ def move(
         ticket.out_of_scope_reason = ""
     ticket.save()
     queue_ticket_event(
-        WebhookEvent.TICKET_STATUS_CHANGED, ticket, key=change.pk, previous=change.from_status
+        WebhookEvent.TICKET_STATUS_CHANGED,
+        ticket,
+        key=change.pk,
+        previous=change.from_status,
+        endpoints=endpoints,
     )
     if note and note.strip():
         Message.objects.create(ticket=ticket, author=by, body=note.strip(), is_internal=True)

@@ -6,9 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Organization, User
+from accounts.permissions import is_org_manager
 from tickets import crypto, notify
 from tickets.errors import NotAllowed, TicketError
 from tickets.models import Credential, CredentialReveal, Ticket
+from tickets.selectors import tickets_visible_to
 from tickets.selectors import vault as vault_selectors
 from tickets.services.common import lock
 
@@ -30,6 +32,13 @@ def _check_client(organization: Organization, user: User) -> None:
         raise NotAllowed
 
 
+def _check_manager(organization: Organization, user: User) -> None:
+    """The organization-wide access data and its settings are its managers' (issue 19)."""
+    _check_client(organization, user)
+    if not is_org_manager(user):
+        raise NotAllowed
+
+
 @sensitive_variables("fields", "values")
 @transaction.atomic
 def store_credential(
@@ -44,10 +53,18 @@ def store_credential(
     """Store access data of ``organization`` (or of one of its unfinished tickets),
     encrypted with the newest vault key. ``fields``: some of ``FIELDS``.
 
-    Raises NotAllowed (not a user of the organization), TicketError (no label or no
-    field, finished ticket), crypto.VaultError (no key configured).
+    The organization's own access data (no ``ticket``) is stored by its managers; a
+    ticket's by a user who may see the ticket (a member: their own tickets, or all of the
+    organization's when it lets members see them).
+
+    Raises NotAllowed (not a user of the organization, a member without the ticket),
+    TicketError (no label or no field, finished ticket), crypto.VaultError (no key
+    configured).
     """
-    _check_client(organization, by)
+    if ticket is None:
+        _check_manager(organization, by)
+    else:
+        _check_client(organization, by)
     label = (label or "").strip()[:100]
     if not label:
         raise TicketError(_("Give the access data a name, e.g. “Shop administration”."))
@@ -63,7 +80,10 @@ def store_credential(
     if not values:
         raise TicketError(_("Fill in at least one field (address, user, password...)."))
     if ticket is not None:
-        ticket = lock(ticket)
+        try:
+            ticket = lock(ticket, scope=tickets_visible_to(by))
+        except Ticket.DoesNotExist:
+            raise NotAllowed from None
         if ticket.organization_id != organization.pk:
             raise NotAllowed
         if ticket.is_finished:
@@ -80,11 +100,11 @@ def store_credential(
 
 @transaction.atomic
 def delete_credential(credential: Credential, *, by: User) -> None:
-    """Remove access data (a user of its organization); its reveal log is kept.
+    """Remove access data (a manager of its organization); its reveal log is kept.
 
     Raises NotAllowed.
     """
-    _check_client(credential.organization, by)
+    _check_manager(credential.organization, by)
     Credential.objects.filter(pk=credential.pk).delete()
 
 
@@ -116,8 +136,8 @@ def reveal_credential(credential: Credential, *, by: User) -> dict[str, str]:
 @transaction.atomic
 def set_reveal_emails(organization: Organization, *, by: User, enabled: bool) -> Organization:
     """Switch the organization's "email us when our access data is revealed" on or off
-    (a user of the organization). Raises NotAllowed."""
-    _check_client(organization, by)
+    (a manager of the organization). Raises NotAllowed."""
+    _check_manager(organization, by)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     organization.reveal_emails = bool(enabled)
     organization.save(update_fields=["reveal_emails"])

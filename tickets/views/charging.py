@@ -131,8 +131,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """The charge with its breakdown and the balance after, to confirm (GET); resolve and
     deduct (POST) in the technician's mode. When the charge exceeds the balance: the
     options. The service computes the charge under the ticket's lock; the preview is read
-    here only to show the page."""
-    ticket = get_ticket(request, pk)
+    here only to show the page. A POST reads the ticket once: the service's locked read,
+    through the tickets the user may see (404 otherwise)."""
     refused = None
     if request.method == "POST":
         # Every mode is offered to the POST: the service refuses a cap without estimate.
@@ -141,14 +141,17 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             goodwill = data["how"] == ResolveForm.GOODWILL
             try:
-                services.resolve(
-                    ticket,
+                ticket = services.resolve(
+                    Ticket(pk=pk),
                     by=request.user,
                     mode=data["how"],
                     reason=data["goodwill_reason"],
                     note=data["note"],
                     expected_credits=None if goodwill else data["expected_credits"],
+                    scope=selectors.tickets_visible_to(request.user),
                 )
+            except Ticket.DoesNotExist:
+                raise Http404 from None
             except services.ChargeExceedsBalance as exc:
                 refused = exc
                 form.add_error(None, exc.message)
@@ -157,7 +160,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _resolved_message(ticket))
                 return redirect(ticket)
-        ticket.refresh_from_db()
+    # The page (a GET, or a POST refused: the ticket as it is now, if the user may see it).
+    ticket = get_ticket(request, pk)
     preview = charging_selectors.charge_preview(ticket)
     if request.method != "POST":
         initial = {"expected_credits": preview.to_charge, "note": request.GET.get("note", "")}
@@ -184,7 +188,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resolved_message(ticket: Ticket) -> str:
-    charge = ticket.charges.order_by("-number").first()
+    charge = getattr(ticket, "resolution_charge", None)  # the service's, no second read
     if charge is None or not charge.credits:
         return _("The ticket has been resolved. Nothing was charged.")
     return _(

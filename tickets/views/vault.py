@@ -1,5 +1,9 @@
 """The credential vault: the client's access data page (store, delete, who saw it), access
-data for one ticket, and the technician's reveal (a POST; the page is never cached)."""
+data for one ticket, and the technician's reveal (a POST; the page is never cached).
+
+The organization's access data page, its switch and deleting are its managers' (issue 19):
+a member gets 404 and nothing changes. A member adds access data only to a ticket they
+may see (``get_ticket``)."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import client_required, staff_required
+from accounts.permissions import client_required, manager_required, staff_required
 from accounts.security import recent_auth_required
 from tickets import services
 from tickets.forms.vault import CredentialForm, RevealEmailsForm
@@ -23,7 +27,7 @@ SECRET_POST_FIELDS = [f"credential-{name}" for name in FIELDS]
 
 
 @sensitive_post_parameters(*SECRET_POST_FIELDS)
-@client_required
+@manager_required
 def credentials(request: HttpRequest) -> HttpResponse:
     """The organization's access data (labels only), a form to add one, and the reveal log."""
     organization = request.user.organization
@@ -77,7 +81,7 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render_ticket(request, ticket, credential_form=form)
 
 
-@client_required
+@manager_required
 def credential_reveal_emails(request: HttpRequest) -> HttpResponse:
     """POST: switch the "email us when our access data is revealed" setting of the
     organization; GET: back to the access data page (like the renewal request)."""
@@ -98,7 +102,7 @@ def credential_reveal_emails(request: HttpRequest) -> HttpResponse:
     return redirect("tickets:credentials")
 
 
-@client_required
+@manager_required
 @require_POST
 def credential_delete(request: HttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(vault_selectors.credentials_visible_to(request.user), pk=pk)
