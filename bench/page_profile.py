@@ -101,14 +101,15 @@ def main() -> None:
         queries = []
 
         def count(execute, sql, params, many, context, queries=queries):
-            queries.append(sql)
-            return execute(sql, params, many, context)
+            result = execute(sql, params, many, context)
+            queries.append(connection.ops.last_executed_query(context["cursor"], sql, params))
+            return result
 
         with connection.execute_wrapper(count):
             browser.get(path)
         if args.sql:
             for sql in queries:
-                print("   ", sql[:300], "...", sql[-250:])
+                print(f"    {sql};")
         profiler = cProfile.Profile() if args.profile else None
         times, cpu = [], []
         for _ in range(args.repeat):
