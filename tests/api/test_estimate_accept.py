@@ -67,10 +67,14 @@ def test_a_manager_accepts_above_the_threshold_without_approval(client_user, tec
 
 
 def test_the_schema_documents_the_new_fields(client):
-    schema = client.get("/api/schema/", {"format": "json"}).json()
+    schema = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").json()
     accept = schema["components"]["schemas"]["EstimateAccept"]
     assert {"awaiting_approval", "message"} <= set(accept["properties"])
     assert "manager's approval" in accept["properties"]["awaiting_approval"]["description"]
+    # In the site's language (Spanish) too, once the catalogue is compiled.
+    spanish = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="es").json()
+    described = spanish["components"]["schemas"]["EstimateAccept"]["properties"]
+    assert "aprobación de un responsable" in described["awaiting_approval"]["description"]
     # The estimate of the ticket's detail keeps its fields.
     assert set(schema["components"]["schemas"]["Estimate"]["properties"]) == ESTIMATE_FIELDS
 
