@@ -44,6 +44,7 @@ def test_pages_make_a_constant_number_of_queries(measured):
     assert measured["admin"][0] == EXPECTED_ADMIN
     assert measured["technician"][0] == EXPECTED_TECHNICIAN
     assert measured["client"][0] == EXPECTED_CLIENT
+    assert measured["client_dashboard"][0] == EXPECTED_CLIENT_DASHBOARD
 
 
 # Two queries for the session and the user; then 13 selector queries for an admin, 6 for a
@@ -58,6 +59,11 @@ ON_SQLITE = int(connection.vendor == "sqlite")
 EXPECTED_ADMIN = 15 + ON_SQLITE
 EXPECTED_TECHNICIAN = 8 + ON_SQLITE
 EXPECTED_CLIENT = 9
+# The client's dashboard: session, user, organization; the credits card (one statement:
+# wallet, lapsed credits, next expiry), the tickets panel, the billing panel (last invoice,
+# pending orders) and the members. Before: 11 (the card read the credit settings, the
+# wallet, its lots and its holds).
+EXPECTED_CLIENT_DASHBOARD = 8
 UNCACHED_CLIENT_EXTRA = 1 + 3 * ON_SQLITE
 
 
