@@ -168,10 +168,26 @@ def card_summary(organization: Organization) -> BalanceSummary:
     pk = getattr(organization, "pk", None)
     if pk is None:
         return summary
-    moment = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(CARD_SQL, [moment, moment, pk])
-        row = cursor.fetchone()
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        moment = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.execute(CARD_SQL, [moment, moment, pk])
+            row = cursor.fetchone()
+    else:  # SQLite: no LATERAL, and a raw cursor's datetimes would be strings
+        upcoming = Lot.objects.filter(
+            wallet_id=OuterRef("pk"), remaining__gt=0, expires_at__gt=now
+        ).order_by("expires_at", "id")
+        row = (
+            Wallet.objects.filter(organization_id=pk)
+            .annotate(
+                lapsed=lapsed_subquery(now),
+                next_remaining=Subquery(upcoming.values("remaining")[:1]),
+                next_expires=Subquery(upcoming.values("expires_at")[:1]),
+            )
+            .values_list("balance", "held", "lapsed", "next_remaining", "next_expires")
+            .first()
+        )
     if row is None:
         return summary
     ledger_balance, held, lapsed, next_remaining, next_expires = row
