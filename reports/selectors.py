@@ -36,7 +36,6 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from billing import selectors as billing_selectors
 from billing.models import Invoice, Order
 from credits import selectors as credit_selectors
 from credits.models import LedgerEntry, Lot, Wallet
@@ -826,16 +825,49 @@ def last_charges(organization: Organization, *, limit: int = 10):
     )
 
 
+# The last invoice and the pending orders in one statement, with only the columns the panel
+# shows (the ORM's two queries with select_related built the order and the corrected
+# invoice too: about 10 ms of CPU per dashboard).
+BILLING_PANEL_SQL = (
+    "(SELECT TRUE, i.id, i.series, i.year, i.sequence, i.issued_at, i.total, NULL::integer"
+    " FROM billing_invoice i JOIN billing_order o ON o.id = i.order_id"
+    " WHERE o.organization_id = %s ORDER BY i.issued_at DESC, i.id DESC LIMIT 1)"
+    " UNION ALL"
+    " (SELECT FALSE, o.id, NULL, NULL, NULL, o.created_at, o.total, o.credits"
+    " FROM billing_order o WHERE o.organization_id = %s AND o.status = %s"
+    " ORDER BY o.created_at DESC LIMIT 5)"
+)
+
+
 def billing_panel(organization: Organization) -> dict:
-    """The last invoice and the pending orders (two queries)."""
-    return {
-        "last_invoice": billing_selectors.invoices_of(organization).first(),
-        "pending_orders": list(
-            Order.objects.filter(organization=organization, status=Order.Status.PENDING)
-            .select_related("pack")
-            .order_by("-created_at")[:5]
-        ),
-    }
+    """The last invoice and the pending orders (one query; two on SQLite). The invoice carries its
+    number, date and total; the orders their credits and total (and both their URLs)."""
+    pending = Order.objects.filter(organization_id=organization.pk, status=Order.Status.PENDING)
+    if connection.vendor != "postgresql":  # SQLite: no LIMIT inside a UNION's branches
+        return {
+            "last_invoice": Invoice.objects.filter(order__organization_id=organization.pk)
+            .only("series", "year", "sequence", "issued_at", "total")
+            .order_by("-issued_at", "-id")
+            .first(),
+            "pending_orders": list(
+                pending.only("created_at", "total", "credits").order_by("-created_at")[:5]
+            ),
+        }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            BILLING_PANEL_SQL, [organization.pk, organization.pk, Order.Status.PENDING.value]
+        )
+        rows = cursor.fetchall()
+    last_invoice = None
+    pending_orders = []
+    for is_invoice, pk, series, year, sequence, at, total, credits in rows:
+        if is_invoice:
+            last_invoice = Invoice(
+                pk=pk, series=series, year=year, sequence=sequence, issued_at=at, total=total
+            )
+        else:
+            pending_orders.append(Order(pk=pk, created_at=at, total=total, credits=credits))
+    return {"last_invoice": last_invoice, "pending_orders": pending_orders}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from credits.selectors.balances import (
     available_and_held,
     balance,
     balance_summary,
+    card_summary,
     organizations_with_credits,
 )
 from credits.selectors.integrity import ledger_mismatches
@@ -34,6 +35,7 @@ __all__ = [
     "available_and_held",
     "balance",
     "balance_summary",
+    "card_summary",
     "credit_settings",
     "has_registration_lot",
     "ledger_mismatches",

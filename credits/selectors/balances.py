@@ -145,6 +145,61 @@ def balance_summary(organization: Organization, *, now: datetime | None = None) 
     return summary
 
 
+# The dashboard card shows the available and held credits and the next expiry only: one
+# statement (the wallet, its lapsed credits, its next expiring lot by LATERAL join), where
+# balance_summary() reads the credit settings, the wallet, its lots and its holds in four.
+CARD_SQL = (
+    "SELECT w.balance, w.held,"
+    " COALESCE((SELECT SUM(l.remaining) FROM credits_lot l"
+    " WHERE l.wallet_id = w.id AND l.remaining > 0 AND l.expires_at <= %s), 0),"
+    " n.remaining, n.expires_at"
+    " FROM credits_wallet w LEFT JOIN LATERAL (SELECT l.remaining, l.expires_at"
+    " FROM credits_lot l WHERE l.wallet_id = w.id AND l.remaining > 0 AND l.expires_at > %s"
+    " ORDER BY l.expires_at, l.id LIMIT 1) n ON TRUE"
+    " WHERE w.organization_id = %s"
+)
+
+
+def card_summary(organization: Organization) -> BalanceSummary:
+    """The dashboard card's figures: available, held and ledger credits, lapsed credits
+    and the next expiry (a ``Lot`` with ``remaining`` and ``expires_at`` only). One query;
+    ``expiring`` and ``open_holds`` stay empty (the balance page reads them)."""
+    summary = BalanceSummary()
+    pk = getattr(organization, "pk", None)
+    if pk is None:
+        return summary
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        moment = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.execute(CARD_SQL, [moment, moment, pk])
+            row = cursor.fetchone()
+    else:  # SQLite: no LATERAL, and a raw cursor's datetimes would be strings
+        upcoming = Lot.objects.filter(
+            wallet_id=OuterRef("pk"), remaining__gt=0, expires_at__gt=now
+        ).order_by("expires_at", "id")
+        row = (
+            Wallet.objects.filter(organization_id=pk)
+            .annotate(
+                lapsed=lapsed_subquery(now),
+                next_remaining=Subquery(upcoming.values("remaining")[:1]),
+                next_expires=Subquery(upcoming.values("expires_at")[:1]),
+            )
+            .values_list("balance", "held", "lapsed", "next_remaining", "next_expires")
+            .first()
+        )
+    if row is None:
+        return summary
+    ledger_balance, held, lapsed, next_remaining, next_expires = row
+    summary.ledger_balance = int(ledger_balance)
+    summary.held = int(held)
+    summary.lapsed = int(lapsed)
+    summary.available = max(0, summary.ledger_balance - summary.held - summary.lapsed)
+    if next_remaining is not None:
+        summary.next_expiry = Lot(remaining=next_remaining, expires_at=next_expires)
+    return summary
+
+
 def organizations_with_credits(search: str = "") -> QuerySet[Organization]:
     """Every organization with its ledger balance, held and available credits (staff)."""
     now = timezone.now()

@@ -30,6 +30,6 @@ def entry_reason(value):
 def credits_balance_card(context, organization):
     """The dashboard card: available and held credits, the next expiry."""
     return {
-        "summary": selectors.balance_summary(organization),
+        "summary": selectors.card_summary(organization),
         "request": context.get("request"),
     }

@@ -66,6 +66,37 @@ def test_the_summary_counts_lapsed_credits_apart(organization, time_machine):
     assert summary.next_expiry.remaining == 50
 
 
+def test_the_dashboard_card_summary_agrees_with_the_balance_summary_in_one_query(
+    organization, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    grant(organization, 20, expires_at=timezone.now() + timedelta(days=1))
+    grant(organization, 50, expires_at=timezone.now() + timedelta(days=25))
+    grant(organization, 30, expires_at=timezone.now() + timedelta(days=40))
+    grant(organization, 10)
+    hold(organization, 5)
+    time_machine.shift(timedelta(days=2))
+    full = selectors.balance_summary(organization)
+    with django_assert_num_queries(1):
+        card = selectors.card_summary(organization)
+    assert (card.available, card.held, card.ledger_balance, card.lapsed) == (85, 5, 110, 20)
+    assert (card.available, card.held) == (full.available, full.held)
+    assert (card.next_expiry.remaining, card.next_expiry.expires_at) == (
+        full.next_expiry.remaining,
+        full.next_expiry.expires_at,
+    )
+
+
+def test_the_card_summary_without_a_wallet_or_an_expiry(organization, other_organization):
+    assert (
+        selectors.card_summary(organization).available,
+        selectors.card_summary(organization).next_expiry,
+    ) == (0, None)
+    grant(other_organization, 10)
+    card = selectors.card_summary(other_organization)
+    assert (card.available, card.held, card.next_expiry) == (10, 0, None)
+
+
 def test_lots_with_credits_come_first_soonest_expiry_first(organization):
     now = timezone.now()
     spent = grant(organization, 5, expires_at=now + timedelta(days=1)).lot

@@ -280,8 +280,11 @@ def thread_for(ticket: Ticket, user: User) -> list[Message]:
     Internal notes only for technicians and admins.
     """
     # ``inbound_email`` (mailchannel): the thread shows "by email" without a query more.
-    messages = ticket.messages.select_related("author", "inbound_email").prefetch_related(
-        "attachments"
+    # Not the stored email itself (``raw``: up to megabytes per message).
+    messages = (
+        ticket.messages.select_related("author", "inbound_email")
+        .defer("inbound_email__raw")
+        .prefetch_related("attachments")
     )
     if not user.is_support_staff:
         messages = messages.filter(is_internal=False)

@@ -105,7 +105,12 @@ def render_ticket(
 ) -> HttpResponse:
     """The ticket page, with the bound forms of a failed POST in ``forms`` (``status``
     400 when their input broke the forms' rules)."""
-    context = page_context(request, ticket_page(ticket, request.user), forms)
-    if request.user.is_support_staff:
+    user = request.user
+    if user.organization_id is not None and user.organization_id == ticket.organization_id:
+        # The navbar shows the client's organization: the ticket's (select_related) is the
+        # same row, so the page does not read it again.
+        user.organization = ticket.organization
+    context = page_context(request, ticket_page(ticket, user), forms)
+    if user.is_support_staff:
         return render(request, "tickets/ticket_staff.html", context, status=status)
     return render(request, "tickets/ticket_detail.html", context, status=status)

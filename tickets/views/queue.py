@@ -5,18 +5,38 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import staff_required
 from helpdesk.pagination import CappedPaginator
 from tickets import clock, selectors, services
 from tickets.forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
 from tickets.models import Ticket
 from tickets.views.page import get_ticket, render_ticket, too_long_status
+
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "subject",
+    "severity",
+    "status",
+    "public_message_count",
+    "created_at",
+    "queue_rank",
+    "due_at",
+    "sla_target_hours",
+    "sla_business_hours",
+    "sla_started_at",
+    "sla_warning_at",
+    "sla_paused_at",
+    "organization__name",
+    "product__name",
+)
 
 
 @staff_required
@@ -26,7 +46,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         request.GET or None, organizations=organizations, technicians=technicians
     )
     filters = form.filters()
-    tickets = selectors.queue_for(request.user, filters)
+    # Only the columns the rows and their clocks show (not the description, the search
+    # vector, every column of the organization and of the assignees).
+    tickets = (
+        selectors.queue_for(request.user, filters)
+        .only(*QUEUE_ROW_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "assignees",
+                queryset=User.objects.only("full_name", "email").order_by("full_name", "email"),
+            )
+        )
+    )
     if filters.q:
         paginator = CappedPaginator(
             tickets, settings.TICKETS_PER_PAGE, cap=settings.TICKETS_SEARCH_COUNT_CAP
