@@ -61,6 +61,32 @@ PENDING = OutboxEmail.Status.PENDING
 # --- Queueing ---------------------------------------------------------------------------
 
 
+def _outbox_fields(
+    kind: str,
+    stored_context: dict,
+    *,
+    recipient: User | None,
+    to_email: str,
+    language: str,
+    now: datetime,
+    attachments: list | None = None,
+) -> dict:
+    """The columns of a new outbox row, due at once (every ``queue_email*`` writes these)."""
+    fields = {
+        "kind": kind,
+        "recipient": recipient,
+        "to_email": to_email,
+        "language": language,
+        "context": stored_context,
+        "next_attempt_at": now,
+        "enqueued_at": now,
+        "created_at": now,
+    }
+    if attachments is not None:
+        fields["attachments"] = attachments
+    return fields
+
+
 @transaction.atomic
 def queue_email(
     recipient: User,
@@ -76,20 +102,15 @@ def queue_email(
     Raises UnknownKind, InvalidContext, UnknownAttachment (mistakes of the calling code);
     a recipient without an address or with an unknown language fails when sent instead.
     """
-    stored_context = get_kind(kind).dump_context(context)
-    stored_attachments = dump_attachments(attachments)
-    now = timezone.now()
-    fields = {
-        "kind": kind,
-        "recipient": recipient,
-        "to_email": recipient.email or "",
-        "language": recipient.language or "",
-        "context": stored_context,
-        "attachments": stored_attachments,
-        "next_attempt_at": now,
-        "enqueued_at": now,
-        "created_at": now,
-    }
+    fields = _outbox_fields(
+        kind,
+        get_kind(kind).dump_context(context),
+        recipient=recipient,
+        to_email=recipient.email or "",
+        language=recipient.language or "",
+        attachments=dump_attachments(attachments),
+        now=timezone.now(),
+    )
     if dedupe_key:
         # A concurrent twin blocks on the unique index until we commit, then finds our row.
         email, created = OutboxEmail.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
@@ -112,17 +133,14 @@ def queue_email_to_address(
 ) -> OutboxEmail:
     """Like ``queue_email``, to an address that has no user yet (an invitation), in
     ``language``. Raises like ``queue_email``."""
-    now = timezone.now()
-    fields = {
-        "kind": kind,
-        "recipient": None,
-        "to_email": address,
-        "language": language,
-        "context": get_kind(kind).dump_context(context),
-        "next_attempt_at": now,
-        "enqueued_at": now,
-        "created_at": now,
-    }
+    fields = _outbox_fields(
+        kind,
+        get_kind(kind).dump_context(context),
+        recipient=None,
+        to_email=address,
+        language=language,
+        now=timezone.now(),
+    )
     if dedupe_key:
         email, created = OutboxEmail.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         if not created:
@@ -169,16 +187,16 @@ def queue_email_to_many(
     now = timezone.now()
     rows = [
         OutboxEmail(
-            kind=kind,
-            recipient=user,
-            to_email=user.email or "",
-            language=user.language or "",
-            context=stored_context,
-            attachments=stored_attachments,
             dedupe_key=f"{dedupe_key}:{user.pk}" if dedupe_key else None,
-            next_attempt_at=now,
-            enqueued_at=now,
-            created_at=now,
+            **_outbox_fields(
+                kind,
+                stored_context,
+                recipient=user,
+                to_email=user.email or "",
+                language=user.language or "",
+                attachments=stored_attachments,
+                now=now,
+            ),
         )
         for user in users
     ]
