@@ -108,6 +108,24 @@ def login(page, email: str, password: str) -> None:
         page.wait_for_load_state()
 
 
+def log_in_as(page, user) -> None:
+    """Give the browser a session of ``user``, second factor passed, without the login form
+    (for tests about a page, not about logging in)."""
+    from tests.accounts.mfa import SecondFactorClient
+
+    django_client = SecondFactorClient()
+    django_client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": django_client.cookies["sessionid"].value,
+                "url": page.base_url,
+            }
+        ]
+    )
+
+
 def next_totp_code(email: str) -> str:
     """The code the user's authenticator app accepts next: django-otp refuses a time
     step already used, so a second login within 30 seconds takes the next step."""

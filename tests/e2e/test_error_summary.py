@@ -5,6 +5,7 @@ has aria-invalid and aria-describedby pointing at its message. In Spanish and En
 import pytest
 
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import log_in_as
 from tests.tickets.factories import ContractFactory, ProductFactory
 
 SUMMARY_TITLE = {
@@ -40,21 +41,9 @@ def test_failed_login_focuses_the_error_summary(page, transactional_db, language
 
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_empty_new_ticket_focuses_the_summary_and_ties_each_error(page, transactional_db, language):
-    from tests.accounts.mfa import SecondFactorClient
-
     user = UserFactory(email="marta@cliente.example", language=language)
     ContractFactory(organization=user.organization, product=ProductFactory(name="Tienda"))
-    django_client = SecondFactorClient()
-    django_client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": django_client.cookies["sessionid"].value,
-                "url": page.base_url,
-            }
-        ]
-    )
+    log_in_as(page, user)
     page.goto(f"{page.base_url}/tickets/new/")
     page.get_by_test_id("ticket-form").locator("button[type=submit]").click()
     page.wait_for_load_state()
@@ -77,20 +66,9 @@ def test_queue_filter_error_focuses_the_summary_and_its_link_reaches_the_field(
     summary takes the focus; its link, followed with the keyboard, puts the focus in the
     field, which says it is invalid."""
     from tests.accounts.factories import TechnicianFactory
-    from tests.accounts.mfa import SecondFactorClient
 
     technician = TechnicianFactory(language="en")
-    django_client = SecondFactorClient()
-    django_client.force_login(technician)
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": django_client.cookies["sessionid"].value,
-                "url": page.base_url,
-            }
-        ]
-    )
+    log_in_as(page, technician)
     page.goto(f"{page.base_url}/tickets/queue/?due_within_hours=-3")
     focused = _focused_summary(page)
     assert focused["summary"], focused

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.accounts.factories import TechnicianFactory
-from tests.accounts.mfa import SecondFactorClient
+from tests.e2e.conftest import log_in_as
 from tests.tickets.factories import open_ticket
 from tickets.models import SlaTarget
 from tickets.services.timelog import start_timer
@@ -25,26 +25,12 @@ SAID = {
 }
 
 
-def _log_in(page, user) -> None:
-    django_client = SecondFactorClient()
-    django_client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": django_client.cookies["sessionid"].value,
-                "url": page.base_url,
-            }
-        ]
-    )
-
-
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_timer_is_announced_in_words_once_a_minute(page, transactional_db, language):
     technician = TechnicianFactory(language=language)
     ticket = open_ticket(subject="Cronómetro")
     start_timer(ticket, by=technician)
-    _log_in(page, technician)
+    log_in_as(page, technician)
     page.clock.install()
     page.goto(page.base_url + reverse("tickets:detail", kwargs={"pk": ticket.pk}))
     timer = page.locator("[data-timer]")
@@ -77,7 +63,7 @@ def test_sla_state_change_is_announced_in_the_sla_region(page, transactional_db)
     with time_machine.travel(timezone.now() - timedelta(minutes=44), tick=False):
         ticket = open_ticket(subject="Plazo", severity="critical")
     technician = TechnicianFactory()
-    _log_in(page, technician)
+    log_in_as(page, technician)
     page.clock.install()
     page.goto(page.base_url + reverse("tickets:detail", kwargs={"pk": ticket.pk}))
     badge = page.get_by_test_id("sla-badge").first

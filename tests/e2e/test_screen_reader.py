@@ -23,6 +23,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import log_in_as
 from tests.e2e.test_error_summary import SUMMARY_TITLE
 from tests.tickets.factories import ContractFactory, ProductFactory
 
@@ -115,22 +116,10 @@ def test_a_failed_login_is_heard_once_in_the_pages_language(page, transactional_
 def test_empty_new_ticket_errors_are_heard_once_and_tied_to_their_fields(
     page, transactional_db, language
 ):
-    from tests.accounts.mfa import SecondFactorClient
-
     user = UserFactory(email="marta@cliente.example", language=language)
     ContractFactory(organization=user.organization, product=ProductFactory(name="Tienda"))
-    django_client = SecondFactorClient()
-    django_client.force_login(user)
     _language(page, language)
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": django_client.cookies["sessionid"].value,
-                "url": page.base_url,
-            }
-        ]
-    )
+    log_in_as(page, user)
     page.goto(f"{page.base_url}/tickets/new/")
     page.get_by_test_id("ticket-form").locator("button[type=submit]").click()
     page.wait_for_load_state()
