@@ -7,6 +7,7 @@ from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import Approval, Invitation, LoginEvent, Organization, User
+from helpdesk.admin import ReadOnlyAdmin
 
 
 class UserInlineFormSet(forms.BaseInlineFormSet):
@@ -189,7 +190,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(ReadOnlyAdmin):
     """The login audit, read-only."""
 
     list_display = (
@@ -206,15 +207,6 @@ class LoginEventAdmin(admin.ModelAdmin):
     search_fields = ("email", "ip_address", "user__email")
     list_select_related = ("user", "by")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebAuthnCredential)

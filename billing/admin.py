@@ -25,19 +25,7 @@ from billing.models import (
     RecordSubmission,
     SystemEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Financial records: admins look; nobody adds, changes or deletes them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from helpdesk.admin import ReadOnlyAdmin
 
 
 def _invoice_links(invoices) -> str:

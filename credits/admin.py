@@ -15,6 +15,7 @@ from accounts.security import recent_auth_required
 from credits import services
 from credits.forms import AdjustmentForm
 from credits.models import CreditSettings, Hold, LedgerEntry, Lot, Pack, Statement, Wallet
+from helpdesk.admin import ReadOnlyAdmin
 
 
 @admin.register(Pack)
@@ -45,19 +46,6 @@ class CreditSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not CreditSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Financial records: admins may look, nobody adds, changes or deletes here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin import ReadOnlyAdmin
 from plans import services
 from plans.models import (
     AutoPurchase,
@@ -166,37 +167,19 @@ class AutoRechargeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AutoPurchase)
-class AutoPurchaseAdmin(admin.ModelAdmin):
+class AutoPurchaseAdmin(ReadOnlyAdmin):
     list_display = ("order", "setting", "status", "balance_before", "created_at")
     list_filter = ("status",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PaymentMethod)
-class PaymentMethodAdmin(admin.ModelAdmin):
+class PaymentMethodAdmin(ReadOnlyAdmin):
     list_display = ("organization", "label", "variant", "active", "created_at")
     list_filter = ("active", "variant")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CardSetup)
-class CardSetupAdmin(admin.ModelAdmin):
+class CardSetupAdmin(ReadOnlyAdmin):
     """Read-only: a visit to the provider's page is recorded by plans.services.cards only."""
 
     list_display = ("organization", "variant", "status", "created_at", "completed_at", "created_by")
@@ -216,12 +199,3 @@ class CardSetupAdmin(admin.ModelAdmin):
         "completed_at",
     )
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

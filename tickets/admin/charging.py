@@ -7,6 +7,7 @@ from django.db.models import Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin import ReadOnlyAdmin
 from tickets import services
 from tickets.models import (
     ChargingPolicy,
@@ -79,19 +80,6 @@ class ChargingPolicyAdmin(admin.ModelAdmin):
             % {"version": new.version},
             messages.INFO,
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Views of records the services write: no add, change or delete here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TimeEntry)
