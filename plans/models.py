@@ -264,6 +264,12 @@ class Subscription(models.Model):
         return self.status in (self.Status.ACTIVE, self.Status.PAST_DUE)
 
 
+# Dunning: a declined renewal is charged again by itself this many days after its first
+# decline (Stripe's and Chargebee's "smart retries", fixed); after the last one declined,
+# the subscription ends unpaid.
+RETRY_AFTER_DAYS = (1, 3, 5)
+
+
 class PlanPeriod(models.Model):
     """One period of a subscription: its order (and so its invoice) and its credits,
     created once per (subscription, number)."""
@@ -338,6 +344,13 @@ class PlanPeriod(models.Model):
         """The key of this period's charge at the provider (one per attempt)."""
         key = f"plans:subscription:{self.subscription_id}:period:{self.number}"
         return f"{key}:attempt:{self.attempt}" if self.attempt else key
+
+    @property
+    def retries_left(self) -> int:
+        """Automatic retries still to come for this declined period (0 when none is due)."""
+        if self.next_retry_at is None:
+            return 0
+        return len(RETRY_AFTER_DAYS) - self.auto_retries
 
 
 class AutoRecharge(models.Model):

@@ -42,12 +42,8 @@ class PlansPage:
     @property
     def retries_left(self) -> int:
         """Automatic retries still to come for the declined period."""
-        from plans.services.subscriptions import RETRY_AFTER_DAYS
-
         period = self.declined_period
-        if period is None or period.next_retry_at is None:
-            return 0
-        return len(RETRY_AFTER_DAYS) - period.auto_retries
+        return 0 if period is None else period.retries_left
 
 
 def plans_page(organization: Organization) -> PlansPage:

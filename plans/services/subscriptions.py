@@ -31,17 +31,13 @@ from plans.errors import (
     PlanUnavailable,
     SamePlan,
 )
-from plans.models import Plan, PlanPeriod, Subscription
+from plans.models import RETRY_AFTER_DAYS, Plan, PlanPeriod, Subscription
 from plans.services.methods import active_card, pay_with_saved_card
 
 # Stored in English on the ledger entry, shown translated (credits' entry_reason filter).
 PLAN_REASON = gettext_noop("Monthly plan credits")
 # Periods renewed at most per subscription and run (a beat that was down for long).
 MAX_CATCH_UP = 24
-# Dunning: a declined renewal is charged again by itself this many days after its first
-# decline (Stripe's and Chargebee's "smart retries", fixed); after the last one declined,
-# the subscription ends unpaid.
-RETRY_AFTER_DAYS = (1, 3, 5)
 
 logger = logging.getLogger("plans")
 
@@ -420,7 +416,7 @@ def _settled(period: PlanPeriod, *, paid: bool, message: str = "") -> PlanPeriod
         period,
         message=message,
         next_retry_at=period.next_retry_at,
-        retries_left=len(RETRY_AFTER_DAYS) - period.auto_retries,
+        retries_left=period.retries_left,
     )
     return period
 
