@@ -29,6 +29,19 @@ def test_the_queue_is_for_staff_only(client, client_user, technician, admin_user
         assert client.get(reverse("tickets:queue")).status_code == 200
 
 
+def test_a_refused_filter_keeps_the_other_filters(staff_client, client_user):
+    """A search past its 200 characters is refused with its message; the severity chosen
+    beside it still filters (it did not fall back to the whole queue)."""
+    open_ticket(client_user, subject="Menor", severity="minor")
+    open_ticket(client_user, subject="Crítico", severity="critical")
+    response = staff_client.get(reverse("tickets:queue"), {"severity": "critical", "q": "x" * 300})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.text
+    rows = response.text.split('data-testid="queue-row"')[1:]
+    assert len(rows) == 1
+    assert "Crítico" in rows[0]
+
+
 def test_the_most_urgent_ticket_is_on_top_with_its_countdown(staff_client, client_user):
     with time_machine.travel(madrid(2026, 3, 9, 10), tick=False):
         open_ticket(client_user, subject="Menor", severity="minor")

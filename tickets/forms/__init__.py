@@ -310,8 +310,10 @@ class QueueFilterForm(forms.Form):
         _bootstrap(self)
 
     def filters(self):
-        """The ``QueueFilters`` of a valid form (defaults for a blank one)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The ``QueueFilters`` of the form's valid fields: a refused one (its error shown)
+        falls back to its default, and the others still apply (defaults for a blank form)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return QueueFilters(
             status=data.get("status") or QueueStatus.ACTIVE,
             severity=data.get("severity") or "",
