@@ -51,6 +51,7 @@ def pages(technician, client):
         "client_dashboard": (client, "/dashboard/"),
         "client_list": (client, "/tickets/"),
         "client_balance": (client, "/credits/"),
+        "client_movements": (client, "/credits/movements/"),
     }
 
 

@@ -45,6 +45,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.test")
 
 import tickets_bench  # noqa: E402 - sets Django up with the test settings
 from cryptography.fernet import Fernet  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from accounts.models import Organization, User  # noqa: E402
@@ -272,10 +273,28 @@ def worker_rss(server: subprocess.Popen) -> list[int]:
     return [int(x) for x in out.split()]
 
 
-def measure(port: int, repeat: int, memory: bool, server, entries: int, trace=False) -> None:
+def bench_users() -> tuple[User, User, Ticket, Ticket]:
+    """The users and tickets of an earlier ``prepare_users`` (``--reuse``)."""
+    technician = User.objects.filter(role="technician").order_by("pk").first()
+    client = User.objects.filter(role="client").order_by("pk").first()
+    staff_ticket = (
+        Ticket.objects.exclude(status__in=FINISHED_STATUSES)
+        .filter(assignees__isnull=False)
+        .order_by("-pk")
+        .first()
+    )
+    client_ticket = Ticket.objects.filter(requester=client).order_by("-pk").first()
+    return technician, client, staff_ticket, client_ticket
+
+
+def measure(
+    port: int, repeat: int, memory: bool, server, entries: int, trace=False, reuse=False
+) -> None:
     import pyotp
 
-    technician, client, staff_ticket, client_ticket = prepare_users(entries)
+    technician, client, staff_ticket, client_ticket = (
+        bench_users() if reuse else prepare_users(entries)
+    )
     staff = Browser(port)
     status, location = staff.form(
         "/accounts/login/", {"username": technician.email, "password": PASSWORD}
@@ -353,26 +372,43 @@ def measure(port: int, repeat: int, memory: bool, server, entries: int, trace=Fa
 
 
 def run_size(
-    tickets: int, messages: int, repeat: int, memory: bool, entries: int, trace=False
+    tickets: int,
+    messages: int,
+    repeat: int,
+    memory: bool,
+    entries: int,
+    trace=False,
+    keep=False,
+    reuse=False,
 ) -> None:
+    """``keep``: leave the database (``test_<name>_<tickets>``) for a later ``reuse``, which
+    measures it again without building it (the data of the first run, its sessions added)."""
     creation = connection.creation
-    name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    if keep or reuse:
+        settings.DATABASES["default"]["TEST"]["NAME"] = (
+            f"test_{settings.DATABASES['default']['NAME']}_{tickets}"
+        )
+    name = creation.create_test_db(
+        verbosity=0, autoclobber=not reuse, serialize=False, keepdb=reuse
+    )
     workdir = tempfile.mkdtemp(prefix="pages-bench-")
     server = None
     try:
-        started = time.perf_counter()
-        tickets_bench.build(tickets, messages, random.Random(42))
-        print(f"  data built in {time.perf_counter() - started:.0f} s")
+        if not reuse:
+            started = time.perf_counter()
+            tickets_bench.build(tickets, messages, random.Random(42))
+            print(f"  data built in {time.perf_counter() - started:.0f} s")
         connection.close()
         port = _port()
         server = start_gunicorn(port, name, os.path.join(workdir, "static"), 1 if trace else 2)
-        measure(port, repeat, memory, server, entries, trace)
+        measure(port, repeat, memory, server, entries, trace, reuse)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         connection.close()
-        creation.destroy_test_db(name, verbosity=0)
+        if not (keep or reuse):
+            creation.destroy_test_db(name, verbosity=0)
 
 
 def main() -> None:
@@ -382,6 +418,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--entries", type=int, default=ENTRIES)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep each size's database")
+    parser.add_argument("--reuse", action="store_true", help="measure a kept database again")
     parser.add_argument(
         "--trace-memory",
         action="store_true",
@@ -401,6 +439,8 @@ def main() -> None:
             not args.no_memory,
             args.entries,
             args.trace_memory,
+            args.keep,
+            args.reuse,
         )
 
 

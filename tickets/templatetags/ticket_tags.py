@@ -7,6 +7,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from helpdesk.formatting import format_credits
+from helpdesk.rows import esc, short_datetime
+from helpdesk.templatetags.helpdesk import choice_label, url_for_pk
 from tickets import selectors
 from tickets.models import Ticket
 from tickets.sla import SlaState
@@ -106,3 +109,84 @@ def client_tickets_panel(context):
 @register.inclusion_tag("tickets/partials/dashboard_staff.html", takes_context=True)
 def staff_tickets_panel(context):
     return {"summary": selectors.staff_summary(context["request"].user)}
+
+
+@register.simple_tag
+def client_ticket_rows(tickets) -> str:
+    """The rows of the client's ticket list (``tickets/ticket_list.html``), in Python
+    (helpdesk.rows; issue 15). ``tickets`` come from ``charging.with_charge_totals``."""
+    labels = {
+        key: esc(_(text))
+        for key, text in (
+            ("reference", "Reference"),
+            ("product", "Product"),
+            ("severity", "Severity"),
+            ("status", "Status"),
+            ("replies", "Replies"),
+            ("minutes", "Minutes"),
+            ("credits", "Credits charged"),
+            ("activity", "Last activity"),
+        )
+    }
+    rows = []
+    for ticket in tickets:
+        url = url_for_pk("tickets:detail", ticket.pk)
+        charged = ticket.charged_credits
+        rows.append(
+            '<tr data-testid="ticket-row">'
+            f'<td class="text-nowrap" data-label="{labels["reference"]}"><a href="{url}">'
+            f"{esc(ticket.reference)}</a></td>"
+            f'<td class="card-title-cell text-break-anywhere"><a href="{url}">'
+            f'{esc(ticket.subject)}</a><div class="small text-body-secondary fw-normal">'
+            f"{esc(ticket.requester.get_full_name())}</div></td>"
+            f'<td data-label="{labels["product"]}">{esc(ticket.product.name)}</td>'
+            f'<td data-label="{labels["severity"]}"><span class="badge '
+            f'{severity_class(ticket.severity)}">{esc(choice_label(ticket, "severity"))}'
+            "</span></td>"
+            f'<td data-label="{labels["status"]}"><span class="badge '
+            f'{status_class(ticket.status)}">{esc(choice_label(ticket, "status"))}</span></td>'
+            f'<td class="num" data-label="{labels["replies"]}">'
+            f"{esc(ticket.public_message_count)}</td>"
+            f'<td class="num" data-label="{labels["minutes"]}" data-testid="ticket-minutes">'
+            f"{esc(ticket.logged_minutes)}</td>"
+            f'<td class="num" data-label="{labels["credits"]}" data-testid="ticket-credits">'
+            f"{esc(format_credits(charged)) if charged is not None else NO_CHARGE}</td>"
+            f'<td class="small text-nowrap" data-label="{labels["activity"]}">'
+            f"{short_datetime(ticket.last_activity_at)}</td></tr>"
+        )
+    if not rows:
+        empty = esc(_("No tickets here yet."))
+        rows.append(f'<tr><td colspan="9" class="text-body-secondary">{empty}</td></tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+
+
+@register.simple_tag
+def queue_rows(tickets) -> str:
+    """The rows of the technicians' queue (``tickets/queue.html``), in Python
+    (helpdesk.rows; issue 15): tickets from ``selectors.queue_for`` with ``clock.attach_sla``."""
+    rows = []
+    for ticket in tickets:
+        url = url_for_pk("tickets:detail", ticket.pk)
+        names = ", ".join(esc(person.get_short_name()) for person in ticket.assignees.all())
+        rows.append(
+            f'<tr data-testid="queue-row"><td class="text-nowrap">{sla_badge(ticket)}</td>'
+            f'<td><a href="{url}" class="fw-semibold">{esc(ticket.reference)}</a>'
+            f'<div class="text-break">{esc(ticket.subject)}</div></td>'
+            f'<td class="small">{esc(ticket.organization.name)}'
+            f'<div class="text-body-secondary">{esc(ticket.product.name)}</div></td>'
+            f'<td><span class="badge {severity_class(ticket.severity)}">'
+            f"{esc(choice_label(ticket, 'severity'))}</span></td>"
+            f'<td><span class="badge {status_class(ticket.status)}">'
+            f"{esc(choice_label(ticket, 'status'))}</span></td>"
+            f'<td class="small text-nowrap">{short_datetime(ticket.due_at)}</td>'
+            f'<td class="small">{names or EMPTY_CELL}</td>'
+            f'<td class="num">{esc(ticket.public_message_count)}</td></tr>'
+        )
+    if not rows:
+        empty = esc(_("No tickets match."))
+        rows.append(f'<tr><td colspan="8" class="text-body-secondary">{empty}</td></tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+
+
+NO_CHARGE = "\u2013"  # an en dash: nothing charged yet
+EMPTY_CELL = '<span class="text-body-secondary">—</span>'

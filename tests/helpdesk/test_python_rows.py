@@ -1,0 +1,131 @@
+"""The long lists' rows written in Python (helpdesk.rows, issue 15) give the HTML the
+template loops gave: each tag is compared with the loop it replaced, on rows whose texts
+need escaping, in both languages."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from credits import selectors as credit_selectors
+from credits import services as credit_services
+from credits.templatetags.credits_tags import movement_rows
+from tests.accounts.factories import OrganizationFactory, TechnicianFactory, UserFactory
+from tests.tickets.factories import open_ticket
+from tickets import clock, selectors
+from tickets.models import Ticket
+from tickets.selectors import charging
+from tickets.templatetags.ticket_tags import client_ticket_rows, queue_rows
+from tickets.views.portal import CLIENT_ROW_FIELDS
+from tickets.views.queue import QUEUE_ROW_FIELDS
+
+# The loops of tickets/ticket_list.html, tickets/queue.html and credits/movements.html
+# before the tags, kept as they were.
+REFERENCE = Path(__file__).parent / "rows_reference"
+CLIENT_LOOP = (REFERENCE / "ticket_list.html").read_text()
+
+QUEUE_LOOP = (REFERENCE / "queue.html").read_text()
+
+MOVEMENT_LOOP = (REFERENCE / "movements.html").read_text()
+
+TRICKY = "Norte & Sur <S.L.> \"dobles\" y 'simples'"
+
+
+def _normal(html: str) -> str:
+    """Whitespace collapsed, and none beside a tag (where HTML shows none either)."""
+    html = re.sub(r"\s+", " ", str(html)).strip()
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html)
+
+
+@pytest.fixture
+def tickets(technician):
+    organization = OrganizationFactory(name=TRICKY)
+    requester = UserFactory(organization=organization, full_name="Ana <b>Pérez</b>")
+    first = open_ticket(requester, subject="<script>alert('x')</script> & más")
+    second = open_ticket(requester, subject="Segundo", severity=Ticket.Severity.CRITICAL)
+    first.assignees.add(technician, TechnicianFactory(full_name="Óscar & Co"))
+    return first, second
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_client_rows_are_the_loops_rows(tickets, language):
+    requester = tickets[0].requester
+    rows = list(
+        charging.with_charge_totals(selectors.client_tickets(requester).only(*CLIENT_ROW_FIELDS))
+    )
+    with translation.override(language):
+        reference = Template(CLIENT_LOOP).render(Context({"tickets": rows}))
+        assert _normal(client_ticket_rows(rows)) == _normal(reference)
+        empty = Template(CLIENT_LOOP).render(Context({"tickets": []}))
+        assert _normal(client_ticket_rows([])) == _normal(empty)
+    html = client_ticket_rows(rows)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "Ana &lt;b&gt;Pérez&lt;/b&gt;" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_queue_rows_are_the_loops_rows(tickets, technician, language):
+    from django.db.models import Prefetch
+
+    from accounts.models import User
+
+    rows = clock.attach_sla(
+        selectors.queue_for(technician)
+        .only(*QUEUE_ROW_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "assignees",
+                queryset=User.objects.only("full_name", "email").order_by("full_name", "email"),
+            )
+        )
+    )
+    assert len(rows) == 2
+    with translation.override(language):
+        reference = Template(QUEUE_LOOP).render(Context({"tickets": rows}))
+        assert _normal(queue_rows(rows)) == _normal(reference)
+        empty = Template(QUEUE_LOOP).render(Context({"tickets": []}))
+        assert _normal(queue_rows([])) == _normal(empty)
+    html = queue_rows(rows)
+    assert "Lucía, Óscar" in html  # both assignees, by name
+    assert "Norte &amp; Sur &lt;S.L.&gt;" in html
+    assert html.count('<span class="text-body-secondary">—</span>') == 1  # the unassigned one
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("staff_view", [False, True])
+def test_movement_rows_are_the_loops_rows(tickets, technician, language, staff_view):
+    first = tickets[0]
+    organization = first.organization
+    credit_services.grant(
+        organization, 1200, reason="Pack <grande>", idempotency_key="rows-1", actor=technician
+    )
+    credit_services.consume(
+        organization,
+        30,
+        reason="Soporte & más",
+        ticket=first,
+        work_minutes=25,
+        idempotency_key="rows-2",
+        actor=technician,
+    )
+    credit_services.consume(
+        organization, 5, reason="Sin referencia", idempotency_key="rows-3", reference_label="X<1>"
+    )
+    entries = list(credit_selectors.movements_of(organization))
+    assert len(entries) == 3
+    with translation.override(language):
+        context = Context({"entries": entries, "staff_view": staff_view})
+        reference = Template(MOVEMENT_LOOP).render(context)
+        assert _normal(movement_rows(entries, staff_view)) == _normal(reference)
+    html = movement_rows(entries, staff_view)
+    assert f'<a href="/tickets/{first.pk}/">{first.reference} &lt;script&gt;' in html
+    assert "X&lt;1&gt;" in html
+    assert "Pack &lt;grande&gt;" in html
+    assert ("Lucía Técnica" in html) is staff_view
