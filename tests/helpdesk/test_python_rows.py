@@ -19,7 +19,7 @@ from tickets.models import Ticket
 from tickets.selectors import charging
 from tickets.templatetags.ticket_tags import client_ticket_rows, queue_rows
 from tickets.views.portal import CLIENT_ROW_FIELDS
-from tickets.views.queue import QUEUE_ROW_FIELDS
+from tickets.views.queue import QUEUE_ROW_FIELDS, with_assignee_names
 
 # The loops of tickets/ticket_list.html, tickets/queue.html and credits/movements.html
 # before the tags, kept as they were.
@@ -70,20 +70,8 @@ def test_client_rows_are_the_loops_rows(tickets, language):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_queue_rows_are_the_loops_rows(tickets, technician, language):
-    from django.db.models import Prefetch
-
-    from accounts.models import User
-
     rows = clock.attach_sla(
-        selectors.queue_for(technician)
-        .only(*QUEUE_ROW_FIELDS)
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch(
-                "assignees",
-                queryset=User.objects.only("full_name", "email").order_by("full_name", "email"),
-            )
-        )
+        with_assignee_names(selectors.queue_for(technician).only(*QUEUE_ROW_FIELDS))
     )
     assert len(rows) == 2
     with translation.override(language):

@@ -160,6 +160,15 @@ def client_ticket_rows(tickets) -> str:
     return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
 
 
+def assignee_short_names(ticket) -> list[str]:
+    """The short names of the ticket's assignees, by name: from ``assignee_names``
+    (``views.queue.with_assignee_names``) when the query read them, else the assignees."""
+    labels = getattr(ticket, "assignee_names", None)
+    if labels is None:
+        return [person.get_short_name() for person in ticket.assignees.all()]
+    return [label.split()[0] for label in labels if label]
+
+
 @register.simple_tag
 def queue_rows(tickets) -> str:
     """The rows of the technicians' queue (``tickets/queue.html``), in Python
@@ -167,7 +176,7 @@ def queue_rows(tickets) -> str:
     rows = []
     for ticket in tickets:
         url = url_for_pk("tickets:detail", ticket.pk)
-        names = ", ".join(esc(person.get_short_name()) for person in ticket.assignees.all())
+        names = ", ".join(esc(name) for name in assignee_short_names(ticket))
         rows.append(
             f'<tr data-testid="queue-row"><td class="text-nowrap">{sla_badge(ticket)}</td>'
             f'<td><a href="{url}" class="fw-semibold">{esc(ticket.reference)}</a>'
