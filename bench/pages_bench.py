@@ -19,6 +19,8 @@ client over a new localhost connection per request (sync workers close it after 
 response), so the floor and the pages pay the same connection cost. Prints each page's
 median and p95, its ratio to the floor's median and its query count; then, unless
 ``--no-memory``, each worker's resident memory after every 1,000 further requests.
+``--keep`` leaves each size's database (``test_<name>_<tickets>``) and ``--reuse`` measures
+it again without building it.
 """
 
 import argparse
