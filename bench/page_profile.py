@@ -30,17 +30,12 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from tickets.models import FINISHED_STATUSES, Ticket  # noqa: E402
 
 
 def pages(technician, client):
-    staff_ticket = (
-        Ticket.objects.exclude(status__in=FINISHED_STATUSES)
-        .filter(assignees__isnull=False)
-        .order_by("-pk")
-        .first()
-    )
-    client_ticket = Ticket.objects.filter(requester=client).order_by("-pk").first()
+    import pages_bench
+
+    staff_ticket, client_ticket = pages_bench.bench_tickets(client)
     return {
         "floor": (technician, "/bench/floor/"),
         "staff_queue": (technician, "/tickets/queue/"),

@@ -157,14 +157,7 @@ def prepare_users(entries: int) -> tuple[User, User, Ticket, Ticket]:
             reason="bench",
             idempotency_key=f"bench-consume-{n}",
         )
-    staff_ticket = (
-        Ticket.objects.exclude(status__in=FINISHED_STATUSES)
-        .filter(assignees__isnull=False)
-        .order_by("-pk")
-        .first()
-    )
-    client_ticket = Ticket.objects.filter(requester=client).order_by("-pk").first()
-    return technician, client, staff_ticket, client_ticket
+    return bench_users()
 
 
 GRANT = 10_000_000
@@ -276,17 +269,21 @@ def worker_rss(server: subprocess.Popen) -> list[int]:
 
 
 def bench_users() -> tuple[User, User, Ticket, Ticket]:
-    """The users and tickets of an earlier ``prepare_users`` (``--reuse``)."""
+    """The measured users and tickets: the first technician and client, the newest open
+    assigned ticket and the client's newest ticket (also page_profile.py's)."""
     technician = User.objects.filter(role="technician").order_by("pk").first()
     client = User.objects.filter(role="client").order_by("pk").first()
+    return technician, client, *bench_tickets(client)
+
+
+def bench_tickets(client: User) -> tuple[Ticket, Ticket]:
     staff_ticket = (
         Ticket.objects.exclude(status__in=FINISHED_STATUSES)
         .filter(assignees__isnull=False)
         .order_by("-pk")
         .first()
     )
-    client_ticket = Ticket.objects.filter(requester=client).order_by("-pk").first()
-    return technician, client, staff_ticket, client_ticket
+    return staff_ticket, Ticket.objects.filter(requester=client).order_by("-pk").first()
 
 
 def measure(

@@ -11,7 +11,7 @@ from html import escape as _escape
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 
 def esc(value) -> str:
@@ -28,3 +28,12 @@ def short_datetime(value) -> str:
     if value is None:
         return ""
     return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def table_body(rows: list[str], *, columns: int, empty: str) -> SafeString:
+    """The rows, each already escaped, one a line; without rows one row saying ``empty``."""
+    if not rows:
+        return mark_safe(  # noqa: S308 - escaped here
+            f'<tr><td colspan="{columns}" class="text-body-secondary">{esc(empty)}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - the callers escape every value

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from helpdesk.formatting import format_credits
-from helpdesk.rows import esc, short_datetime
+from helpdesk.rows import esc, short_datetime, table_body
 from helpdesk.templatetags.helpdesk import choice_label, url_for_pk
 from tickets import selectors
 from tickets.models import Ticket
@@ -140,11 +140,8 @@ def client_ticket_rows(tickets) -> str:
             f'{esc(ticket.subject)}</a><div class="small text-body-secondary fw-normal">'
             f"{esc(ticket.requester.get_full_name())}</div></td>"
             f'<td data-label="{labels["product"]}">{esc(ticket.product.name)}</td>'
-            f'<td data-label="{labels["severity"]}"><span class="badge '
-            f'{severity_class(ticket.severity)}">{esc(choice_label(ticket, "severity"))}'
-            "</span></td>"
-            f'<td data-label="{labels["status"]}"><span class="badge '
-            f'{status_class(ticket.status)}">{esc(choice_label(ticket, "status"))}</span></td>'
+            f'<td data-label="{labels["severity"]}">{severity_badge(ticket)}</td>'
+            f'<td data-label="{labels["status"]}">{status_badge(ticket)}</td>'
             f'<td class="num" data-label="{labels["replies"]}">'
             f"{esc(ticket.public_message_count)}</td>"
             f'<td class="num" data-label="{labels["minutes"]}" data-testid="ticket-minutes">'
@@ -154,10 +151,17 @@ def client_ticket_rows(tickets) -> str:
             f'<td class="small text-nowrap" data-label="{labels["activity"]}">'
             f"{short_datetime(ticket.last_activity_at)}</td></tr>"
         )
-    if not rows:
-        empty = esc(_("No tickets here yet."))
-        rows.append(f'<tr><td colspan="9" class="text-body-secondary">{empty}</td></tr>')
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+    return table_body(rows, columns=9, empty=_("No tickets here yet."))
+
+
+def severity_badge(ticket) -> str:
+    label = esc(choice_label(ticket, "severity"))
+    return f'<span class="badge {severity_class(ticket.severity)}">{label}</span>'
+
+
+def status_badge(ticket) -> str:
+    label = esc(choice_label(ticket, "status"))
+    return f'<span class="badge {status_class(ticket.status)}">{label}</span>'
 
 
 def assignee_short_names(ticket) -> list[str]:
@@ -183,18 +187,12 @@ def queue_rows(tickets) -> str:
             f'<div class="text-break">{esc(ticket.subject)}</div></td>'
             f'<td class="small">{esc(ticket.organization.name)}'
             f'<div class="text-body-secondary">{esc(ticket.product.name)}</div></td>'
-            f'<td><span class="badge {severity_class(ticket.severity)}">'
-            f"{esc(choice_label(ticket, 'severity'))}</span></td>"
-            f'<td><span class="badge {status_class(ticket.status)}">'
-            f"{esc(choice_label(ticket, 'status'))}</span></td>"
+            f"<td>{severity_badge(ticket)}</td><td>{status_badge(ticket)}</td>"
             f'<td class="small text-nowrap">{short_datetime(ticket.due_at)}</td>'
             f'<td class="small">{names or EMPTY_CELL}</td>'
             f'<td class="num">{esc(ticket.public_message_count)}</td></tr>'
         )
-    if not rows:
-        empty = esc(_("No tickets match."))
-        rows.append(f'<tr><td colspan="8" class="text-body-secondary">{empty}</td></tr>')
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+    return table_body(rows, columns=8, empty=_("No tickets match."))
 
 
 NO_CHARGE = "\u2013"  # an en dash: nothing charged yet
