@@ -478,6 +478,9 @@ TICKETS_SEARCH_COUNT_CAP = 1000
 # The movements page counts at most this many entries (then "more than"; dates filter the
 # older ones): an exact count of a wallet with 100,000 entries cost 35 ms a page.
 MOVEMENTS_COUNT_CAP = 5000
+# The staff dashboard's counts (mine, breached, unassigned) stop past this number ("99+"):
+# counted exactly, they grew with the open tickets (the queue gives the exact count).
+DASHBOARD_COUNT_CAP = 99
 
 # --- Billing ----------------------------------------------------------------------
 # Invoice series: invoices of paid orders, and corrective invoices of refunds.

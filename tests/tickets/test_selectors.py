@@ -207,3 +207,15 @@ def test_search_gives_the_same_tickets_in_the_same_order_whatever_the_cap(
     filters = QueueFilters(q="Ticket OR crítico OR mayor OR menor OR esperando", status="all")
     tickets = at_tuesday_noon(selectors.queue_for, technician, filters)
     assert refs(tickets) == ["crítico viejo", "mayor", "menor", "esperando"]
+
+
+def test_the_dashboard_counts_stop_past_the_cap(queue, client_user, technician, settings):
+    """Issue 15: each count stops one past DASHBOARD_COUNT_CAP, whatever the open tickets."""
+    from django.template import Context, Template
+
+    settings.DASHBOARD_COUNT_CAP = 1
+    with time_machine.travel(madrid(2026, 3, 10, 12), tick=False):
+        summary = selectors.staff_summary(technician)
+    assert summary == {"mine": 1, "breached": 1, "unassigned": 2}
+    panel = Template("{% load ticket_tags %}{{ s.mine|capped }} {{ s.unassigned|capped }}")
+    assert panel.render(Context({"s": summary})) == "1 1+"

@@ -189,3 +189,17 @@ def test_the_queue_stays_within_six_queries(
     assert response.text.count('data-testid="queue-row"') == min(count, 25)
     assert technician.get_full_name() in response.text
     assert client_user.organization.name in response.text
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_staff_dashboard_runs_a_fixed_number_of_queries(
+    staff_client, client_user, technician, django_assert_max_num_queries, settings, count
+):
+    """Issue 15: the panel's three counts stop past the cap; the page's queries are fixed."""
+    settings.DASHBOARD_COUNT_CAP = 99
+    make_tickets(client_user, count, technician)
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(reverse("dashboard"))
+    panel = response.text.split('data-testid="queue-panel"')[1].split("</div>")[0]
+    assert ("99+" in panel) is (count > 99)
+    assert (f">{count}<" in panel) is (count <= 99)

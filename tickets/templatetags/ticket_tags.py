@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -48,6 +49,13 @@ def status_class(status: str) -> str:
 @register.filter
 def severity_class(severity: str) -> str:
     return SEVERITY_CLASSES.get(severity, "text-bg-secondary")
+
+
+@register.filter
+def capped(value: int) -> str:
+    """A dashboard count of ``selectors.staff_summary``: "99+" past the cap, else grouped."""
+    cap = settings.DASHBOARD_COUNT_CAP
+    return f"{format_credits(cap)}+" if value > cap else format_credits(value)
 
 
 @register.filter
