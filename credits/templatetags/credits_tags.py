@@ -42,7 +42,8 @@ def credits_balance_card(context, organization):
 def movement_rows(entries, staff_view=False) -> str:
     """The rows of the movements table (``credits/movements.html``), in Python
     (helpdesk.rows; issue 15): entries from ``selectors.movements_of``; the actor of each
-    entry only on the staff's page."""
+    entry only on the staff's page. No empty row: without entries the page shows "No
+    movements match." instead of the table."""
     date_label, reference_label, reason_label = (
         esc(gettext("Date")),
         esc(gettext("Reference")),
@@ -80,5 +81,4 @@ def movement_rows(entries, staff_view=False) -> str:
             f'<td class="num" data-label="{balance_label}">'
             f"{format_credits(entry.balance_after)}</td></tr>"
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above (no empty row:
-    # the page says "No movements match." instead of the table)
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above

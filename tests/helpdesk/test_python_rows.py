@@ -14,12 +14,10 @@ from credits import services as credit_services
 from credits.templatetags.credits_tags import movement_rows
 from tests.accounts.factories import OrganizationFactory, TechnicianFactory, UserFactory
 from tests.tickets.factories import open_ticket
-from tickets import clock, selectors
+from tickets import clock
 from tickets.models import Ticket
-from tickets.selectors import charging
+from tickets.selectors import QueueFilters, lists, queue_for
 from tickets.templatetags.ticket_tags import client_ticket_rows, queue_rows
-from tickets.views.portal import CLIENT_ROW_FIELDS
-from tickets.views.queue import QUEUE_ROW_FIELDS, with_assignee_names
 
 # The loops of tickets/ticket_list.html, tickets/queue.html and credits/movements.html
 # before the tags, kept as they were.
@@ -39,11 +37,12 @@ def _normal(html: str) -> str:
     return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html)
 
 
-def _assert_same(tag, loop: str, rows: list, language: str) -> None:
-    """The tag writes what the loop wrote, for these rows and for none."""
+def _assert_same(tag, loop: str, rows: list, language: str, loop_rows=None) -> None:
+    """The tag writes what the loop wrote (for ``loop_rows``, the rows as the page read
+    them before, when they differ), for these rows and for none."""
     with translation.override(language):
-        for some in (rows, []):
-            reference = Template(loop).render(Context({"tickets": some}))
+        for some, old in ((rows, rows if loop_rows is None else loop_rows), ([], [])):
+            reference = Template(loop).render(Context({"tickets": old}))
             assert _normal(tag(some)) == _normal(reference)
 
 
@@ -61,9 +60,7 @@ def tickets(technician):
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_client_rows_are_the_loops_rows(tickets, language):
     requester = tickets[0].requester
-    rows = list(
-        charging.with_charge_totals(selectors.client_tickets(requester).only(*CLIENT_ROW_FIELDS))
-    )
+    rows = list(lists.client_rows(requester))
     _assert_same(client_ticket_rows, CLIENT_LOOP, rows, language)
     html = client_ticket_rows(rows)
     assert "<script>" not in html
@@ -74,11 +71,11 @@ def test_client_rows_are_the_loops_rows(tickets, language):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_queue_rows_are_the_loops_rows(tickets, technician, language):
-    rows = clock.attach_sla(
-        with_assignee_names(selectors.queue_for(technician).only(*QUEUE_ROW_FIELDS))
-    )
+    rows = clock.attach_sla(lists.queue_rows(technician, QueueFilters()))
     assert len(rows) == 2
-    _assert_same(queue_rows, QUEUE_LOOP, rows, language)
+    # Before: queue_for's rows, with its prefetch of the assignees by name.
+    old = clock.attach_sla(queue_for(technician, QueueFilters()))
+    _assert_same(queue_rows, QUEUE_LOOP, rows, language, loop_rows=old)
     html = queue_rows(rows)
     assert "Lucía, Óscar" in html  # both assignees, by name
     assert "Norte &amp; Sur &lt;S.L.&gt;" in html

@@ -459,17 +459,16 @@ def staff_summary(user: User, *, now: datetime | None = None) -> dict:
     at the cap, so the dashboard costs the same with 300 open tickets or 30,000 (issue 15:
     one aggregate over every open ticket, with two correlated EXISTS, grew with them)."""
     now = now or timezone.now()
+    visible = tickets_visible_to(user).order_by()
     # Not finished: the queue's rank (ticket_queue_order), which PostgreSQL walks in order
     # and stops at the cap, where a status list made it read every open ticket first.
-    active = tickets_visible_to(user).filter(queue_rank__lt=2).order_by()
+    active = visible.filter(queue_rank__lt=2)
 
     def capped(tickets: QuerySet[Ticket]) -> int:
         return tickets.values("pk")[: settings.DASHBOARD_COUNT_CAP + 1].count()
 
     return {
         "mine": capped(active.filter(Exists(_assignments(OuterRef("pk")).filter(user_id=user.pk)))),
-        "breached": capped(
-            tickets_visible_to(user).filter(status__in=RUNNING_STATUSES, due_at__lte=now)
-        ),
+        "breached": capped(visible.filter(status__in=RUNNING_STATUSES, due_at__lte=now)),
         "unassigned": capped(active.filter(~Exists(_assignments(OuterRef("pk"))))),
     }

@@ -122,7 +122,7 @@ def staff_tickets_panel(context):
 @register.simple_tag
 def client_ticket_rows(tickets) -> str:
     """The rows of the client's ticket list (``tickets/ticket_list.html``), in Python
-    (helpdesk.rows; issue 15). ``tickets`` come from ``charging.with_charge_totals``."""
+    (helpdesk.rows; issue 15). ``tickets`` come from ``selectors.lists.client_rows``."""
     labels = {
         key: esc(_(text))
         for key, text in (
@@ -173,8 +173,9 @@ def status_badge(ticket) -> str:
 
 
 def assignee_short_names(ticket) -> list[str]:
-    """The short names of the ticket's assignees, by name: from ``assignee_names``
-    (``views.queue.with_assignee_names``) when the query read them, else the assignees."""
+    """``person.get_short_name()`` of each assignee, by name: from ``assignee_names``
+    (``selectors.lists.with_assignee_names``: the full name or the email) when the query
+    read them, else from the prefetched assignees."""
     labels = getattr(ticket, "assignee_names", None)
     if labels is None:
         return [person.get_short_name() for person in ticket.assignees.all()]
@@ -184,7 +185,8 @@ def assignee_short_names(ticket) -> list[str]:
 @register.simple_tag
 def queue_rows(tickets) -> str:
     """The rows of the technicians' queue (``tickets/queue.html``), in Python
-    (helpdesk.rows; issue 15): tickets from ``selectors.queue_for`` with ``clock.attach_sla``."""
+    (helpdesk.rows; issue 15): tickets from ``selectors.lists.queue_rows`` with
+    ``clock.attach_sla``."""
     rows = []
     for ticket in tickets:
         url = url_for_pk("tickets:detail", ticket.pk)

@@ -11,32 +11,15 @@ from accounts.permissions import client_required
 from tickets import calendars, selectors, services
 from tickets.forms import ClientFilterForm, RenewalForm, TicketForm
 from tickets.models import Ticket
-from tickets.selectors import charging as charging_selectors
+from tickets.selectors import lists as list_selectors
 from tickets.views.page import too_long_status
-
-CLIENT_ROW_FIELDS = (
-    "reference",
-    "subject",
-    "severity",
-    "status",
-    "public_message_count",
-    "last_activity_at",
-    "created_at",
-    "product__name",
-    "requester__full_name",
-    "requester__email",
-)
 
 
 @client_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     form = ClientFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    # Only the columns the rows show (ticket_tags.client_ticket_rows): a ticket row has
-    # eleven dates and the description, its requester and product as many again (issue 15).
-    tickets = charging_selectors.with_charge_totals(
-        selectors.client_tickets(request.user, status=status).only(*CLIENT_ROW_FIELDS)
-    )
+    tickets = list_selectors.client_rows(request.user, status=status)
     page = Paginator(tickets, settings.TICKETS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -4,64 +4,20 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Case, F, OuterRef, Prefetch, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from accounts.permissions import staff_required
 from helpdesk.pagination import CappedPaginator
 from tickets import clock, selectors, services
 from tickets.forms import NoteForm, OutOfScopeForm, ProductForm, QueueFilterForm, StatusForm
 from tickets.models import Ticket
+from tickets.selectors import lists as list_selectors
 from tickets.views.page import get_ticket, render_ticket, too_long_status
-
-QUEUE_ROW_FIELDS = (
-    "reference",
-    "subject",
-    "severity",
-    "status",
-    "public_message_count",
-    "created_at",
-    "queue_rank",
-    "due_at",
-    "sla_target_hours",
-    "sla_business_hours",
-    "sla_started_at",
-    "sla_warning_at",
-    "sla_paused_at",
-    "organization__name",
-    "product__name",
-)
-
-
-def with_assignee_names(tickets):
-    """Each ticket's assignees' names (``assignee_names``, by name, as the row shows them):
-    on PostgreSQL an ``ARRAY(...)`` column of the rows' own query, elsewhere a prefetch of
-    the assignees with their names and emails only (issue 15: the prefetch was a query of
-    its own and a model per assignee)."""
-    if connection.vendor != "postgresql":
-        return tickets.prefetch_related(
-            Prefetch(
-                "assignees",
-                queryset=User.objects.only("full_name", "email").order_by("full_name", "email"),
-            )
-        )
-    names = (
-        User.objects.filter(assigned_tickets=OuterRef("pk"))
-        .order_by("full_name", "email")
-        .annotate(
-            label=Case(When(full_name__regex=r"^\s*$", then=F("email")), default=F("full_name"))
-        )
-        .values("label")
-    )
-    return tickets.annotate(assignee_names=ArraySubquery(names))
 
 
 @staff_required
@@ -73,8 +29,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     # Only the columns the rows and their clocks show (not the description, the search
     # vector, every column of the organization and of the assignees).
-    tickets = selectors.queue_for(request.user, filters).only(*QUEUE_ROW_FIELDS)
-    tickets = with_assignee_names(tickets.prefetch_related(None))
+    tickets = list_selectors.queue_rows(request.user, filters)
     if filters.q:
         paginator = CappedPaginator(
             tickets, settings.TICKETS_PER_PAGE, cap=settings.TICKETS_SEARCH_COUNT_CAP
